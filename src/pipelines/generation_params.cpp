@@ -1,0 +1,97 @@
+#include "pipelines/generation_params.h"
+
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+
+#include "util/error.h"
+
+namespace easel::pipelines {
+
+using nlohmann::json;
+
+json GenerationParams::to_json() const {
+  return json{{"mode", mode},       {"prompt", prompt},         {"negative", negative},
+              {"steps", steps},     {"cfg", cfg},               {"sampler", sampler},
+              {"schedule", schedule}, {"eta", eta},             {"seed", seed},
+              {"width", width},     {"height", height},         {"n", n},
+              {"batch_index", batch_index}, {"clip_skip", clip_skip}, {"guidance_rescale", guidance_rescale},
+              {"long_prompt", long_prompt}, {"dtype", dtype},   {"strength", strength},
+              {"model", model},     {"model_hash", model_hash}};
+}
+
+namespace {
+template <typename T>
+void read(const json& j, const char* key, T& out) {
+  auto it = j.find(key);
+  if (it == j.end()) return;
+  try {
+    out = it->get<T>();
+  } catch (const json::exception&) {
+    throw Error(std::string("generation parameters: '") + key + "' has the wrong type: " + it->dump());
+  }
+}
+}  // namespace
+
+GenerationParams GenerationParams::from_json(const json& j) {
+  if (!j.is_object()) throw Error("generation parameters: expected a JSON object");
+  GenerationParams p;
+  read(j, "mode", p.mode);
+  read(j, "prompt", p.prompt);
+  read(j, "negative", p.negative);
+  read(j, "steps", p.steps);
+  read(j, "cfg", p.cfg);
+  read(j, "sampler", p.sampler);
+  read(j, "schedule", p.schedule);
+  read(j, "eta", p.eta);
+  read(j, "seed", p.seed);
+  read(j, "width", p.width);
+  read(j, "height", p.height);
+  read(j, "n", p.n);
+  read(j, "batch_index", p.batch_index);
+  read(j, "clip_skip", p.clip_skip);
+  read(j, "guidance_rescale", p.guidance_rescale);
+  read(j, "long_prompt", p.long_prompt);
+  read(j, "dtype", p.dtype);
+  read(j, "strength", p.strength);
+  read(j, "model", p.model);
+  read(j, "model_hash", p.model_hash);
+  return p;
+}
+
+std::string GenerationParams::to_a1111() const {
+  std::ostringstream s;
+  s << prompt << "\n";
+  if (!negative.empty()) s << "Negative prompt: " << negative << "\n";
+  s << "Steps: " << steps << ", Sampler: " << sampler << ", Schedule type: " << schedule << ", CFG scale: " << cfg
+    << ", Seed: " << seed << ", Size: " << width << "x" << height;
+  if (!model_hash.empty()) s << ", Model hash: " << model_hash;
+  if (!model.empty()) s << ", Model: " << model;
+  if (mode != "txt2img") s << ", Denoising strength: " << strength;
+  if (clip_skip > 1) s << ", Clip skip: " << clip_skip;
+  if (eta != 0.0) s << ", Eta: " << eta;
+  if (guidance_rescale != 0.0) s << ", Guidance rescale: " << guidance_rescale;
+  if (n > 1) s << ", Batch size: " << n << ", Batch pos: " << batch_index;
+  return s.str();
+}
+
+std::vector<std::pair<std::string, std::string>> GenerationParams::to_png_text() const {
+  return {{"parameters", to_a1111()}, {"easel", to_json().dump()}};
+}
+
+GenerationParams GenerationParams::from_png_text(const std::vector<std::pair<std::string, std::string>>& text,
+                                                 const std::string& source) {
+  for (const auto& [key, value] : text) {
+    if (key != "easel") continue;
+    json j = json::parse(value, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) throw Error(source + ": the 'easel' text chunk is not valid JSON");
+    try {
+      return from_json(j);
+    } catch (const Error& e) {
+      throw Error(source + ": " + e.what());
+    }
+  }
+  throw Error(source + ": no easel generation parameters in this image (it was not made by easel)");
+}
+
+}  // namespace easel::pipelines
