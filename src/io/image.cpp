@@ -1,6 +1,7 @@
 // Format detection and file reading in front of the PNG/JPEG codecs.
 #include "io/image.h"
 
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 

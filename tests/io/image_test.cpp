@@ -290,11 +290,13 @@ TEST(Image, ImageToTensorMatchesVaeEncodeReference) {
 
 TEST(Image, TensorToImageRoundsExactlyAsDiffusers) {
   // The eight `decoded` values of refs/txt2img_euler.safetensors closest to a rounding boundary, with the
-  // reference image_uint8 for each; plus exact ties (0 -> 127.5 -> 128, half to even) and clamping.
-  std::vector<float> x = {0x1.6cp-20f,       -0x1.4142p-3f,     -0x1.212316p-4f,   -0x1.01030cp-4f, 0x1.615ebp-4f,
-                          0x1.1112bap-3f,    -0x1.211d44p-4f,   0x1.a19faap-3f,    0.0f,            -1.0f,
-                          1.0f,              -7.0f,             3.0f};
-  std::vector<uint8_t> want = {128, 107, 118, 119, 138, 145, 119, 153, 128, 0, 255, 0, 255};
+  // reference image_uint8 for each; plus exact float32 ties, which round half to even as torch/numpy do
+  // (0 -> 127.5 -> 128; the next three give 126.5, 200.5, 254.5 exactly -> 126, 200, 254), and clamping.
+  std::vector<float> x = {0x1.6cp-20f,   -0x1.4142p-3f,  -0x1.212316p-4f, -0x1.01030cp-4f, 0x1.615ebp-4f,
+                          0x1.1112bap-3f, -0x1.211d44p-4f, 0x1.a19faap-3f, 0.0f,            -0x1.01014p-7f,
+                          0x1.252524p-1f, 0x1.fdfdfcp-1f, -1.0f,           1.0f,            -7.0f,
+                          3.0f};
+  std::vector<uint8_t> want = {128, 107, 118, 119, 138, 145, 119, 153, 128, 126, 200, 254, 0, 255, 0, 255};
   at::Tensor t = at::tensor(x).reshape({1, 1, 1, -1}).expand({1, 3, 1, long(x.size())});
   Image img = tensor_to_image(t);
   ASSERT_EQ(img.width, int(x.size()));
