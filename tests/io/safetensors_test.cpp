@@ -320,6 +320,20 @@ TEST_F(Sharded, IndexWithoutWeightMapIsAnError) {
 
 // ---- Hostile inputs: each one is a clear error, never a crash. ----
 
+TEST(SafetensorsHostile, FuzzCorpusParsesOrThrowsEaselError) {
+  int files = 0;
+  for (const auto& entry : fs::directory_iterator(fs::path(EASEL_SOURCE_DIR) / "fuzz/corpus/safetensors")) {
+    ++files;
+    std::string bytes = read_file(entry.path());
+    try {
+      parse(bytes);
+    } catch (const easel::Error& e) {
+      EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << entry.path();
+    }
+  }
+  EXPECT_GT(files, 0);
+}
+
 TEST(SafetensorsHostile, TruncatedBeforeHeaderLength) { expect_rejected(std::string("\x10\0\0", 3), "truncated: 3 bytes"); }
 
 TEST(SafetensorsHostile, EmptyFile) { expect_rejected("", "truncated: 0 bytes"); }
