@@ -141,6 +141,15 @@ TEST(Safetensors, LoadedTensorsAreCopyOnWriteViews) {
   EXPECT_TRUE(torch::equal(easel::io::load_safetensors(file.string()).tensors["w"], torch::ones({4})));
 }
 
+TEST(Safetensors, LoadedTensorsViewOneMappingWithoutCopies) {
+  TempDir dir;
+  fs::path file = dir / "views.safetensors";
+  easel::io::save_safetensors(file.string(), {{"a", torch::ones({4})}, {"b", torch::ones({4})}});
+  StateDict sd = easel::io::load_safetensors(file.string());
+  // "a" holds bytes [0, 16) of the buffer and "b" [16, 32): views into one mapping sit exactly 16 bytes apart.
+  EXPECT_EQ(static_cast<char*>(sd.tensors["b"].data_ptr()) - static_cast<char*>(sd.tensors["a"].data_ptr()), 16);
+}
+
 TEST(Safetensors, TensorsOutliveTheirStateDict) {
   TempDir dir;
   fs::path file = dir / "keep.safetensors";
