@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -98,10 +99,11 @@ ClipVocab load_gz(const fs::path& file) {
   ClipVocab v;
   v.source = file.string();
   std::string text = read_gz(file);
+  size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+  if (lines <= static_cast<size_t>(kClipMergeCount))
+    throw Error("truncated CLIP vocabulary " + file.string() + ": " + std::to_string(lines) +
+                " lines, expected a header and " + std::to_string(kClipMergeCount) + " merges");
   v.merges = parse_merges(text, file);
-  if (v.merges.size() != static_cast<size_t>(kClipMergeCount))
-    throw Error("truncated CLIP vocabulary " + file.string() + ": " + std::to_string(v.merges.size()) +
-                " merges, expected " + std::to_string(kClipMergeCount));
   // SimpleTokenizer: byte characters, the same with "</w>", one token per merge, then the two specials.
   const auto& chars = byte_to_unicode();
   for (int b : byte_order()) v.tokens.push_back(chars[static_cast<size_t>(b)]);
