@@ -5,15 +5,26 @@
 namespace easel::text {
 namespace {
 
-bool is_letter(char32_t c) { return (U_GET_GC_MASK(static_cast<UChar32>(c)) & U_GC_L_MASK) != 0; }
-bool is_number(char32_t c) { return (U_GET_GC_MASK(static_cast<UChar32>(c)) & U_GC_N_MASK) != 0; }
-bool is_space(char32_t c) { return u_isUWhiteSpace(static_cast<UChar32>(c)); }
+// ASCII answered directly (most prompt text), the rest from ICU's Unicode data.
+bool is_letter(char32_t c) {
+  if (c < 0x80) return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+  return (U_GET_GC_MASK(static_cast<UChar32>(c)) & U_GC_L_MASK) != 0;
+}
+bool is_number(char32_t c) {
+  if (c < 0x80) return c >= '0' && c <= '9';
+  return (U_GET_GC_MASK(static_cast<UChar32>(c)) & U_GC_N_MASK) != 0;
+}
+bool is_space(char32_t c) {
+  if (c < 0x80) return c == ' ' || (c >= '\t' && c <= '\r');
+  return u_isUWhiteSpace(static_cast<UChar32>(c));
+}
 
 // Length of `lit` (lower-case ASCII) if it occurs at text[pos] under simple case folding (the regex module's
 // IGNORECASE: "ſ" matches "s"), else 0.
 size_t match_literal(std::u32string_view text, size_t pos, std::u32string_view lit) {
-  if (text.size() - pos < lit.size()) return 0;
-  for (size_t k = 0; k < lit.size(); ++k) {
+  // Every literal starts with '<' or '\'', which nothing else case-folds to.
+  if (text.size() - pos < lit.size() || text[pos] != lit[0]) return 0;
+  for (size_t k = 1; k < lit.size(); ++k) {
     char32_t c = text[pos + k];
     if (c != lit[k] && static_cast<char32_t>(u_foldCase(static_cast<UChar32>(c), U_FOLD_CASE_DEFAULT)) != lit[k])
       return 0;
