@@ -5,6 +5,7 @@
 #include "models/component.h"
 #include "model_test_util.h"
 #include "test_util.h"
+#include "util/error.h"
 
 namespace easel::test {
 namespace {
