@@ -53,9 +53,9 @@ TEST(WorldSplits, TrainingStreamNeverRendersAHeldOutCombination) {
     for (const Object& o : ex.scene.objects) ++pairs[{o.color, o.shape}];
   }
   EXPECT_EQ(held_out, 0);
-  EXPECT_GT(pairs[{Color::Green, Shape::Heart}], 0);
-  EXPECT_GT(pairs[{Color::Purple, Shape::Star}], 0);
-  EXPECT_EQ(pairs[{Color::Purple, Shape::Heart}], 0);
+  EXPECT_GT((pairs[{Color::Green, Shape::Heart}]), 0);
+  EXPECT_GT((pairs[{Color::Purple, Shape::Star}]), 0);
+  EXPECT_EQ((pairs[{Color::Purple, Shape::Heart}]), 0);
 }
 
 TEST(WorldSplits, UnfilteredSamplerWouldRenderThem) {
