@@ -163,10 +163,6 @@ const char* name(Relation r) {
   return names[static_cast<int>(r)];
 }
 
-std::string plural(Shape s) {
-  return s == Shape::Cross ? "crosses" : std::string(name(s)) + "s";
-}
-
 const char* name(Category c) {
   static const char* names[kNumCategories] = {"single_object", "two_objects", "counting",
                                               "colors",        "position",    "color_attribution"};

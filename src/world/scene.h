@@ -167,12 +167,11 @@ enum class Category : uint8_t { SingleObject, TwoObjects, Counting, Colors, Posi
 constexpr int kNumCategories = 6;
 
 // ---- Names -----------------------------------------------------------------------------------------------------
-// Canonical English words: "circle", "red", "small", "left of". Plural of a shape name: "circles", "crosses".
+// Canonical English words: "circle", "red", "small", "left of" (lexicon.h has the synonyms and plurals).
 const char* name(Shape s);
 const char* name(Color c);
 const char* name(Size s);
 const char* name(Relation r);
-std::string plural(Shape s);
 // Category keys as in reports and suite files: "single_object", "two_objects", "counting", "colors", "position",
 // "color_attribution".
 const char* name(Category c);
