@@ -1,0 +1,42 @@
+// easel judge: does one image show what a prompt asks? Explains each constraint's verdict.
+#include <cstdio>
+
+#include "apps/easel/command.h"
+#include "eval/judge.h"
+#include "io/image.h"
+
+namespace {
+
+std::function<int()> setup(CLI::App& sub) {
+  struct Opts {
+    std::string image, prompt;
+  };
+  auto o = std::make_shared<Opts>();
+  sub.add_option("image", o->image, "PNG or JPEG image to judge")->required();
+  sub.add_option("prompt", o->prompt, "What the image should show, e.g. \"a red circle above a blue square\"")
+      ->required();
+  sub.footer("Exit code: 0 when the image passes, 3 when it fails, 1 on an error (unreadable image, empty prompt).");
+  return [o]() {
+    easel::io::Image img = easel::io::read_image(o->image);
+    std::vector<uint8_t> rgb(static_cast<size_t>(img.width) * img.height * 3);
+    for (size_t i = 0, n = static_cast<size_t>(img.width) * img.height; i < n; ++i)
+      for (int c = 0; c < 3; ++c) rgb[3 * i + c] = img.pixels[i * img.channels + (img.channels >= 3 ? c : 0)];
+    auto v = easel::eval::judge_image(rgb.data(), img.width, img.height, o->prompt);
+    std::printf("%s  \"%s\"\n", v.pass ? "PASS" : "FAIL", o->prompt.c_str());
+    for (const auto& c : v.constraints)
+      std::printf("  [%s] %s: %s\n", c.pass ? "ok" : "no", c.constraint.c_str(), c.detail.c_str());
+    if (!v.unused_words.empty()) {
+      std::printf("  words not understood:");
+      for (const auto& w : v.unused_words) std::printf(" %s", w.c_str());
+      std::printf("\n");
+    }
+    std::printf("  seen: background %s", easel::world::name(v.analysis.background));
+    for (const auto& d : v.analysis.objects) std::printf("; %s", easel::eval::describe(d.object).c_str());
+    std::printf("\n");
+    return v.pass ? 0 : 3;
+  };
+}
+
+EASEL_COMMAND("judge", "Judge whether an image shows what a prompt asks (shapes world)", setup);
+
+}  // namespace
