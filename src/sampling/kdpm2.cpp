@@ -23,8 +23,8 @@ class Kdpm2Sampler : public SigmaSampler {
     auto sig = float32_tensor(s.sigmas);
     // Log-midpoints between each sigma and the previous one (entry 0 is unused).
     auto mid = sig.log().lerp(sig.roll(1).log(), 0.5).exp();
-    sigmas_ = torch::cat({sig.slice(0, 0, 1), sig.slice(0, 1).repeat_interleave(2)});
-    midpoints_ = torch::cat({mid.slice(0, 0, 1), mid.slice(0, 1).repeat_interleave(2)});
+    sigmas_ = expand_pairs(sig);
+    midpoints_ = expand_pairs(mid);
     // [t0, t(mid_1), t1, t(mid_2), t2, ...]
     std::vector<double> ts{s.timesteps[0]};
     auto m = mid.to(torch::kFloat64);

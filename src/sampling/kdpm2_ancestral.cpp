@@ -28,13 +28,10 @@ class Kdpm2AncestralSampler : public SigmaSampler {
     down[-1].fill_(0.0);
     auto mid = sig.log().lerp(down.log(), 0.5).exp();
     mid.slice(0, -2).fill_(0.0);
-    auto expand = [](const torch::Tensor& v) {
-      return torch::cat({v.slice(0, 0, 1), v.slice(0, 1).repeat_interleave(2), v.slice(0, -1)});
-    };
-    sigmas_ = expand(sig);
-    midpoints_ = expand(mid);
-    sigmas_up_ = expand(up);
-    sigmas_down_ = expand(down);
+    sigmas_ = expand_pairs(sig);
+    midpoints_ = expand_pairs(mid);
+    sigmas_up_ = expand_pairs(up);
+    sigmas_down_ = expand_pairs(down);
     // [t0, t(mid_0), t1, t(mid_1), t2, ...]
     std::vector<double> ts{s.timesteps[0]};
     auto m = mid.to(torch::kFloat64);

@@ -26,10 +26,8 @@ class LcmSampler : public AlphaSampler {
                                         std::to_string(S) + "], got " + std::to_string(steps));
     const int k = T / S;
     std::vector<int64_t> ts(steps);
-    for (int i = 0; i < steps; ++i) {
-      auto index = static_cast<int64_t>(std::floor(static_cast<double>(i) * S / steps));  // np.linspace, endpoint=False
-      ts[i] = static_cast<int64_t>(S - index) * k - 1;
-    }
+    const double stride = static_cast<double>(S) / steps;  // np.linspace(0, S, steps, endpoint=False)
+    for (int i = 0; i < steps; ++i) ts[i] = (S - static_cast<int64_t>(std::floor(i * stride))) * k - 1;
     timesteps_ = torch::tensor(ts, torch::kInt64);
     num_inference_steps_ = steps;
   }

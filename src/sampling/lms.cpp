@@ -16,7 +16,9 @@ constexpr int kOrder = 4;
 class LmsSampler : public SigmaSampler {
  public:
   LmsSampler(const NoiseConfig& config, const SamplerOptions& options)
-      : SigmaSampler("lms", config, options, TimestepSpacing::Linspace) {}
+      : SigmaSampler("lms", config, options, TimestepSpacing::Linspace) {
+    float32_spacing_ = false;
+  }
 
   void set_timesteps(int steps) override {
     set_one_call_per_step_schedule(steps);

@@ -13,6 +13,10 @@ torch::Tensor float32_tensor(const std::vector<double>& values) {
   return torch::tensor(f, torch::kFloat32);
 }
 
+torch::Tensor expand_pairs(const torch::Tensor& v) {
+  return torch::cat({v.slice(0, 0, 1), v.slice(0, 1).repeat_interleave(2), v.slice(0, -1)});
+}
+
 SigmaSampler::SigmaSampler(const std::string& name, const NoiseConfig& config, const SamplerOptions& options,
                            TimestepSpacing default_spacing)
     : name_(name), config_(config), options_(options), spacing_(config.timestep_spacing.value_or(default_spacing)) {
@@ -26,7 +30,8 @@ SigmaSampler::SigmaSampler(const std::string& name, const NoiseConfig& config, c
 SigmaSampler::Schedule SigmaSampler::make_schedule(int steps, bool round_schedule_timesteps) const {
   Schedule s;
   s.timesteps = spaced_timesteps(config_, steps, spacing_);
-  for (auto& t : s.timesteps) t = static_cast<float>(t);  // diffusers keeps these as float32
+  if (float32_spacing_)
+    for (auto& t : s.timesteps) t = static_cast<float>(t);
   s.sigmas = interp_sigmas(s.timesteps, train_sigmas_);
   if (options_.schedule != SigmaSchedule::Discrete) {
     double lo = s.sigmas.back(), hi = s.sigmas.front();

@@ -54,7 +54,13 @@ class SigmaSampler : public Sampler {
   torch::Tensor train_sigmas_;  // training sigmas, float32 [T]
   torch::Tensor log_sigmas_;    // their log, float32 [T]
   torch::Tensor sigmas_;      // float32, in the sampler's own layout (one entry per call, plus the end)
+  // diffusers rounds the spaced timesteps to float32 before interpolating sigmas, except in LMS.
+  bool float32_spacing_ = true;
 };
+
+// [v0, v1, v1, v2, v2, ..., v_last, v_last, v_last]: the per-call layout of diffusers' 2-call-per-step sigma
+// samplers (KDPM2, KDPM2 a), where call 2k and 2k + 1 belong to step k.
+torch::Tensor expand_pairs(const torch::Tensor& v);
 
 // A float32 0-d tensor / 1-d tensor of the given values (through float, as diffusers' .astype(np.float32)).
 torch::Tensor float32_tensor(const std::vector<double>& values);
