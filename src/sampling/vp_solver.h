@@ -1,11 +1,14 @@
-// The DPM-Solver family: DPM-Solver++ 2M / 2M SDE / 2S, UniPC and DEIS (one file each), and the base they share.
+// The DPM-Solver family: DPM-Solver++ 2M and 2M SDE (dpmpp_2m.cpp), 2S (dpmpp_2s.cpp), UniPC (unipc.cpp) and DEIS
+// (deis.cpp), and the base they share.
 //
 // All of them integrate the diffusion ODE (or SDE) of a variance-preserving process written with
 //   sigma = sqrt((1 - abar) / abar),  alpha_t = 1 / sqrt(1 + sigma^2),  sigma_t = sigma * alpha_t,
 //   lambda = log(alpha_t / sigma_t) = -log(sigma)          (half log-SNR; Lu et al. 2022, DPM-Solver §3.1)
 // over a table of N + 1 sigmas (the N model calls plus the final level), exactly as diffusers 0.30.3's
 // DPMSolverMultistep / DPMSolverSinglestep / UniPCMultistep / DEISMultistep schedulers: int64 timesteps, latents
-// fed to the model unscaled, init_noise_sigma 1.
+// fed to the model unscaled, init_noise_sigma 1. --schedule karras follows use_karras_sigmas; --schedule
+// exponential (added to diffusers after 0.30.3) spaces the sigmas log-uniformly between the same end points and
+// rounds their timesteps as Karras does.
 #pragma once
 #include <memory>
 #include <optional>
@@ -21,7 +24,9 @@ enum class FinalSigma { Zero, SigmaMin };
 // Solver settings of these diffusers schedulers beyond NoiseConfig and the CLI's SamplerOptions.
 struct SolverOptions {
   std::optional<FinalSigma> final_sigma;  // absent: the scheduler's diffusers default (Zero; DEIS: SigmaMin)
-  bool lower_order_final = true;          // first-order final step(s) when there are fewer than 15 steps
+  // First-order final step(s) as each scheduler defines it: 2M / 2M SDE / DEIS below 15 steps, UniPC always,
+  // 2S the end of its order list. Landing on sigma 0 forces it regardless.
+  bool lower_order_final = true;
 };
 
 // Factories; make_sampler (registry.cpp) calls them with default SolverOptions.
