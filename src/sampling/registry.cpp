@@ -3,6 +3,7 @@
 
 #include "sampling/factories.h"
 #include "sampling/sampler.h"
+#include "sampling/vp_solver.h"
 #include "util/error.h"
 
 namespace easel::sampling {
@@ -21,6 +22,12 @@ const std::vector<std::pair<std::string, SamplerFactory>>& table() {
       {"lms", make_lms},
       {"kdpm2", make_kdpm2},
       {"kdpm2_a", make_kdpm2_ancestral},
+      // The DPM-Solver family takes extra SolverOptions; the CLI uses their diffusers defaults.
+      {"dpmpp_2m", [](const NoiseConfig& c, const SamplerOptions& o) { return make_dpmpp_2m(c, o); }},
+      {"dpmpp_2m_sde", [](const NoiseConfig& c, const SamplerOptions& o) { return make_dpmpp_2m_sde(c, o); }},
+      {"dpmpp_2s", [](const NoiseConfig& c, const SamplerOptions& o) { return make_dpmpp_2s(c, o); }},
+      {"unipc", [](const NoiseConfig& c, const SamplerOptions& o) { return make_unipc(c, o); }},
+      {"deis", [](const NoiseConfig& c, const SamplerOptions& o) { return make_deis(c, o); }},
   };
   return t;
 }
