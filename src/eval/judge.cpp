@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "util/error.h"
+#include "world/lexicon.h"
 #include "world/parse.h"
 
 namespace easel::eval {
@@ -18,7 +19,7 @@ std::string describe(const world::ObjectSpec& s) {
   std::string out = s.count >= 1 && s.count <= 10 ? numbers[s.count] : std::to_string(s.count);
   if (s.size) out += std::string(" ") + world::name(*s.size);
   if (s.color) out += std::string(" ") + world::name(*s.color);
-  if (s.shape) out += " " + (s.count > 1 ? world::plural(*s.shape) : std::string(world::name(*s.shape)));
+  if (s.shape) out += " " + (s.count > 1 ? world::plural_of(world::name(*s.shape)) : std::string(world::name(*s.shape)));
   else out += s.count > 1 ? " objects" : " object";
   return out;
 }
