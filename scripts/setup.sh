@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(build-essential cmake ccache pkg-config libtorch-dev libpng-dev libjpeg-dev zlib1g-dev libzip-dev
+PACKAGES=(build-essential cmake ccache pkg-config libtorch-dev libpng-dev libjpeg-dev zlib1g-dev libzip-dev libgloo-dev libopenblas0-pthread
           nlohmann-json3-dev libcli11-dev libicu-dev libgtest-dev clang)
 missing=()
 for p in "${PACKAGES[@]}"; do

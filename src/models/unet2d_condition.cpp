@@ -13,7 +13,7 @@ UNetConfig UNetConfig::from_json(const nlohmann::json& j, const std::string& src
   // Settings of the SD-family UNets only; anything else would silently compute something different.
   json_require(j, "time_embedding_type", V{"positional"}, src);
   json_require(j, "act_fn", V{"silu"}, src);
-  json_require(j, "class_embed_type", V{}, src);
+  json_require(j, "class_embed_type", V{"identity"}, src);
   json_require(j, "num_class_embeds", V{}, src);
   json_require(j, "encoder_hid_dim_type", V{}, src);
   json_require(j, "addition_embed_type", V{"text_time"}, src);
@@ -24,7 +24,7 @@ UNetConfig UNetConfig::from_json(const nlohmann::json& j, const std::string& src
   json_require(j, "resnet_skip_time_act", V{false}, src);
   json_require(j, "resnet_out_scale_factor", V{1, 1.0}, src);
   json_require(j, "mid_block_scale_factor", V{1, 1.0}, src);
-  json_require(j, "mid_block_type", V{"UNetMidBlock2DCrossAttn"}, src);
+  json_require(j, "mid_block_type", V{"UNetMidBlock2DCrossAttn", "UNetMidBlock2D"}, src);
   json_require(j, "center_input_sample", V{false}, src);
   json_require(j, "only_cross_attention", V{false}, src);
   json_require(j, "dual_cross_attention", V{false}, src);
@@ -78,6 +78,8 @@ UNetConfig UNetConfig::from_json(const nlohmann::json& j, const std::string& src
   c.addition_time_embed_dim = json_get<int64_t>(j, "addition_time_embed_dim", 0, src);
   c.projection_class_embeddings_input_dim = json_get<int64_t>(j, "projection_class_embeddings_input_dim", 0, src);
   c.sample_size = json_get<int64_t>(j, "sample_size", 64, src);
+  c.class_embed_type = json_get<std::string>(j, "class_embed_type", "", src);
+  c.mid_block_type = json_get<std::string>(j, "mid_block_type", "UNetMidBlock2DCrossAttn", src);
   if (c.addition_embed_type == "text_time")
     check(c.addition_time_embed_dim > 0 && c.projection_class_embeddings_input_dim > 0,
           src + ": text_time needs addition_time_embed_dim and projection_class_embeddings_input_dim");
@@ -130,8 +132,11 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNetConfig& c) : config
   }
   register_module("down_blocks", down_list);
 
-  StageOptions mid = stage(boc.back(), boc.back(), 1);
-  mid.transformer = transformer(c.heads.back(), c.mid_transformer_layers, c.cross_attention_dim.back());
+  // UNetMidBlock2D as UNet2DConditionModel builds it: num_layers 0, no attention, i.e. a single resnet.
+  const bool mid_attention = c.mid_block_type == "UNetMidBlock2DCrossAttn";
+  StageOptions mid = stage(boc.back(), boc.back(), mid_attention ? 1 : 0);
+  if (mid_attention)
+    mid.transformer = transformer(c.heads.back(), c.mid_transformer_layers, c.cross_attention_dim.back());
   mid_block = register_module("mid_block", MidBlock(mid, false));
 
   // Up path: the mirror image; resnet j of up block i also takes skip j (diffusers get_up_block arguments).
@@ -181,8 +186,16 @@ torch::Tensor UNet2DConditionModelImpl::forward(const torch::Tensor& sample, con
     torch::Tensor add = torch::cat({added.text_embeds.to(torch::kFloat), time_embeds}, -1).to(dtype);
     emb = emb + add_embedding(add);
   }
+  if (config.class_embed_type == "identity") {
+    // diffusers class_embed_type "identity": the caller's embedding [B, time_embed_dim] is added as is (unCLIP
+    // decoders pass their projected CLIP image embedding here).
+    check(added.class_labels.defined() && added.class_labels.dim() == 2 && added.class_labels.size(0) == B &&
+              added.class_labels.size(1) == config.time_embed_dim,
+          "unet: class_embed_type identity needs class_labels [B, " + std::to_string(config.time_embed_dim) + "]");
+    emb = emb + added.class_labels.to(dtype);
+  }
   const torch::Tensor temb_act = silu_act(emb);
-  const torch::Tensor ctx = context.to(dtype);
+  const torch::Tensor ctx = context.defined() ? context.to(dtype) : context;
 
   torch::Tensor h = conv_in(sample.to(dtype));
   std::vector<torch::Tensor> skips{h};

@@ -41,6 +41,8 @@ struct UNetConfig {
   int64_t addition_time_embed_dim = 0;
   int64_t projection_class_embeddings_input_dim = 0;
   int64_t sample_size = 64;
+  std::string class_embed_type;                    // "" or "identity" (unCLIP decoders: added.class_labels)
+  std::string mid_block_type = "UNetMidBlock2DCrossAttn";  // or "UNetMidBlock2D" (one resnet, no attention)
 
   // source names the file in error messages.
   static UNetConfig from_json(const nlohmann::json& j, const std::string& source = "unet config");
@@ -49,15 +51,18 @@ struct UNetConfig {
 
 // SDXL's added conditioning (addition_embed_type "text_time"): pooled text embeddings [B, P] and the six
 // micro-conditioning numbers per sample [B, 6] (orig h, w, crop top, left, target h, w).
+// class_labels: for class_embed_type "identity", an embedding [B, time_embed_dim] added to the time embedding.
 struct UNetAddedCond {
   torch::Tensor text_embeds;
   torch::Tensor time_ids;
+  torch::Tensor class_labels;
 };
 
 struct UNet2DConditionModelImpl : torch::nn::Module {
   explicit UNet2DConditionModelImpl(const UNetConfig& config);
   // sample [B, in_channels, H, W]; timestep: 0-d or [1] (broadcast) or [B], integer or fractional;
-  // context [B, M, cross_attention_dim]; added: required for text_time models. Returns [B, out_channels, H, W]
+  // context [B, M, cross_attention_dim] (may be undefined when no block has cross-attention); added: required
+  // for text_time and identity-class models. Returns [B, out_channels, H, W]
   // in the dtype of the parameters.
   torch::Tensor forward(const torch::Tensor& sample, const torch::Tensor& timestep, const torch::Tensor& context,
                         const UNetAddedCond& added = {});

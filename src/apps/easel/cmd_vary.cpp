@@ -1,0 +1,62 @@
+// `easel vary in.png [-n 4] [--caption "..."] [-o out.png]`: variations of an image with the built-in model, as
+// DALL-E 2 makes them: the image's CLIP embedding decoded again with new noise.
+#include <iostream>
+
+#include "apps/easel/command.h"
+#include "apps/easel/outputs.h"
+#include "io/image.h"
+#include "pipelines/unclip.h"
+#include "util/error.h"
+#include "util/progress.h"
+
+namespace easel::app {
+namespace {
+
+struct VaryOptions {
+  std::string input, caption, model, out = "variation.png";
+  int n = 4;
+  uint64_t seed = 42;
+  int steps = 25;
+  double cfg = 3.0;
+  bool small = false, overwrite = false;
+};
+
+std::function<int()> setup(CLI::App& sub) {
+  auto o = std::make_shared<VaryOptions>();
+  sub.add_option("image", o->input, "the image to vary (PNG or JPEG)")->required();
+  sub.add_option("-n", o->n, "number of variations, made as one batch")->capture_default_str();
+  sub.add_option("--caption", o->caption, "optional caption of the image (conditions the decoder's text tokens)");
+  sub.add_option("--seed", o->seed, "random seed")->capture_default_str();
+  sub.add_option("--steps", o->steps, "decoder steps")->capture_default_str();
+  sub.add_option("--cfg", o->cfg, "decoder guidance scale")->capture_default_str();
+  sub.add_option("--model", o->model, "easel-mini model folder (default: the built-in model)");
+  sub.add_flag("--small", o->small, "skip the upsampler: 32x32 images");
+  sub.add_option("-o,--out", o->out, "output PNG (n > 1: NAME-0.png, NAME-1.png...)")->capture_default_str();
+  sub.add_flag("--overwrite", o->overwrite, "replace existing output files");
+  return [=]() -> int {
+    check(o->n >= 1 && o->n <= 64, "vary: -n " + std::to_string(o->n) + " is outside 1..64");
+    check(o->steps >= 1 && o->steps <= 1000, "vary: --steps must be in 1..1000");
+    const auto paths = output_paths(o->out, o->n, o->overwrite);
+    io::Image image = io::read_image(o->input);
+    pipelines::UnclipModel model = pipelines::load_unclip(o->model.empty() ? pipelines::builtin_model_dir() : o->model);
+    pipelines::UnclipSettings s;
+    s.decoder.steps = o->steps;
+    s.decoder.guidance = o->cfg;
+    s.upsample = !o->small;
+    Progress bar("vary", s.decoder.steps + (s.upsample ? s.upsampler.steps : 0));
+    auto out = pipelines::unclip_vary(model, image, o->caption, o->n, o->seed, s, [&](int, int) { bar.step(); });
+    bar.finish();
+    for (const auto& w : out.unknown_words) std::cerr << "warning: the model does not know the word '" << w << "'\n";
+    for (size_t i = 0; i < paths.size(); ++i) {
+      io::write_png(paths[i], out.images[i]);
+      std::cout << paths[i] << "\n";
+    }
+    return 0;
+  };
+}
+
+}  // namespace
+
+EASEL_COMMAND("vary", "Variations of an image with the built-in model (its CLIP embedding decoded anew).", setup);
+
+}  // namespace easel::app

@@ -1,0 +1,46 @@
+// easel-mini's decoder (Ramesh et al. 2022, sec. 2.1): a diffusion UNet (unet2d_condition.h, small) that makes a
+// 32x32 (config) image from a CLIP image embedding. As in the paper (and diffusers' UnCLIPTextProjModel), the
+// embedding is projected and added to the timestep embedding, and projected into 4 extra context tokens that are
+// concatenated to the caption's text tokens for cross-attention. Classifier-free guidance is learned by replacing
+// the image embedding with the learned `null_image_embed` (10%) and the caption with the empty caption (50%).
+//
+// Names: unet.* (diffusers UNet2DConditionModel keys), image_to_time, text_to_time, image_to_tokens,
+// text_hidden_proj, text_norm, null_image_embed.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+
+#include "models/unet2d_condition.h"
+
+namespace easel::models {
+
+struct MiniDecoderConfig {
+  nlohmann::json unet;          // a diffusers UNet config with class_embed_type "identity"
+  int64_t embed_dim = 128;      // CLIP embedding size
+  int64_t text_hidden = 128;    // CLIP text encoder hidden size
+  int64_t context_tokens = 4;   // extra tokens made from the image embedding
+  int64_t image_size = 32;
+
+  nlohmann::json to_json() const;
+  static MiniDecoderConfig from_json(const nlohmann::json& j, const std::string& source);
+};
+
+struct MiniDecoderImpl : torch::nn::Module {
+  explicit MiniDecoderImpl(const MiniDecoderConfig& config);
+  // x_t [B, 3, S, S], t [B] or scalar; image_embeds, text_embeds [B, embed_dim]; text_hidden [B, L, text_hidden]
+  // -> predicted noise [B, 3, S, S].
+  torch::Tensor forward(const torch::Tensor& x_t, const torch::Tensor& t, const torch::Tensor& image_embeds,
+                        const torch::Tensor& text_embeds, const torch::Tensor& text_hidden);
+
+  MiniDecoderConfig config;
+  UNet2DConditionModel unet{nullptr};
+  torch::nn::Linear image_to_time{nullptr}, text_to_time{nullptr}, image_to_tokens{nullptr},
+      text_hidden_proj{nullptr};
+  torch::nn::LayerNorm text_norm{nullptr};
+  torch::Tensor null_image_embed;
+};
+TORCH_MODULE(MiniDecoder);
+
+}  // namespace easel::models

@@ -1,0 +1,54 @@
+// easel-mini, the built-in model: DALL-E 2's unCLIP in miniature (Ramesh et al. 2022). Text -> CLIP text
+// embedding -> prior -> CLIP image embedding -> decoder (32x32) -> upsampler (128x128). Variations encode an
+// image with CLIP's image encoder and decode new images from that embedding.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "io/image.h"
+#include "pipelines/generation_params.h"
+#include "pipelines/unclip_stages.h"
+
+namespace easel::pipelines {
+
+struct UnclipModel {
+  std::string dir;
+  text::WordTokenizer tokenizer;
+  models::MiniClip clip{nullptr};
+  models::MiniPrior prior{nullptr};
+  models::MiniDecoder decoder{nullptr};
+  models::MiniUpsampler upsampler{nullptr};
+  sampling::NoiseConfig prior_noise, decoder_noise, upsampler_noise;
+};
+
+// Loads clip.safetensors, prior.safetensors, decoder.safetensors and upsampler.safetensors from dir.
+UnclipModel load_unclip(const std::string& dir);
+
+// Where the built-in model lives: $EASEL_MODEL_DIR, else models/easel-mini next to or above the executable
+// (build tree and install tree alike). Throws easel::Error saying where it looked when none is found.
+std::string builtin_model_dir();
+
+struct UnclipSettings {
+  PriorSettings prior;
+  DecoderSettings decoder;
+  UpsamplerSettings upsampler;
+  bool upsample = true;  // false: return the decoder's 32x32 images
+};
+
+struct UnclipOutput {
+  std::vector<io::Image> images;          // each with its GenerationParams in the PNG text
+  std::vector<std::string> unknown_words;  // prompt words the model's vocabulary lacks
+};
+
+// n images of `prompt` as one batch, reproducible by seed. on_step reports (done, total) model evaluations
+// over all stages.
+UnclipOutput unclip_generate(UnclipModel& model, const std::string& prompt, int n, uint64_t seed,
+                             const UnclipSettings& settings, const StepCallback& on_step = {});
+
+// n variations of `image` (any size; RGB or gray): its CLIP image embedding decoded n times. caption (may be
+// empty) conditions the decoder's text tokens as in the paper's variations.
+UnclipOutput unclip_vary(UnclipModel& model, const io::Image& image, const std::string& caption, int n,
+                         uint64_t seed, const UnclipSettings& settings, const StepCallback& on_step = {});
+
+}  // namespace easel::pipelines

@@ -1,0 +1,95 @@
+#include "pipelines/unclip_stages.h"
+
+#include <torch/torch.h>
+
+#include "sampling/guidance.h"
+#include "sampling/sampler.h"
+#include "util/error.h"
+
+namespace easel::pipelines {
+
+TextCondition encode_prompts(models::MiniClip& clip, const text::WordTokenizer& tokenizer,
+                             const std::vector<std::string>& prompts, std::vector<std::string>* unknown) {
+  torch::NoGradGuard no_grad;
+  models::MiniTextEncoding e = clip->encode_text(tokenizer.encode_batch(prompts, unknown));
+  return {e.embeds, e.hidden};
+}
+
+torch::Tensor diffusion_loop(const std::string& sampler_name, const sampling::NoiseConfig& noise, int steps,
+                             c10::IntArrayRef shape,
+                             const std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>& model,
+                             at::Generator& gen, const StepCallback& on_step) {
+  torch::NoGradGuard no_grad;
+  auto sampler = sampling::make_sampler(sampler_name, noise);
+  sampler->set_timesteps(steps);
+  torch::Tensor x = torch::randn(shape, gen) * sampler->init_noise_sigma();
+  const int64_t n = sampler->timesteps().size(0);
+  for (int64_t i = 0; i < n; ++i) {
+    torch::Tensor t = sampler->timesteps()[i];
+    torch::Tensor out = model(sampler->scale_model_input(x, int(i)), t);
+    x = sampler->step(out, int(i), x, gen);
+    if (on_step) on_step(int(i + 1), int(n));
+  }
+  return x;
+}
+
+// The empty caption's condition (batch 1) repeated for a batch of B.
+static torch::Tensor repeat_to(const torch::Tensor& x, int64_t B) {
+  if (x.size(0) == B) return x;
+  std::vector<int64_t> shape = x.sizes().vec();
+  shape[0] = B;
+  return x.expand(shape);
+}
+
+torch::Tensor sample_prior(models::MiniPrior& prior, const sampling::NoiseConfig& noise, const TextCondition& cond,
+                           const TextCondition& uncond, const PriorSettings& s, at::Generator& gen) {
+  torch::NoGradGuard no_grad;
+  check(s.candidates >= 1, "prior: candidates must be >= 1");
+  const int64_t B = cond.embeds.size(0), D = cond.embeds.size(1), K = s.candidates;
+  // All candidates of all prompts in one batch: candidate k of prompt b at row k * B + b.
+  torch::Tensor emb = cond.embeds.repeat({K, 1}), hid = cond.hidden.repeat({K, 1, 1});
+  const int64_t N = K * B;
+  torch::Tensor both_emb = torch::cat({repeat_to(uncond.embeds, N), emb});
+  torch::Tensor both_hid = torch::cat({repeat_to(uncond.hidden, N), hid});
+  auto model = [&](const torch::Tensor& x, const torch::Tensor& t) {
+    torch::Tensor out = prior(torch::cat({x, x}), t, both_emb, both_hid);
+    return sampling::guide_batch(out, s.guidance);
+  };
+  torch::Tensor samples = diffusion_loop(s.sampler, noise, s.steps, {N, D}, model, gen);
+  // Keep, per prompt, the candidate with the highest cosine similarity to its text embedding.
+  torch::Tensor sims = torch::cosine_similarity(samples, emb, 1).reshape({K, B});
+  torch::Tensor best = sims.argmax(0);  // [B]
+  torch::Tensor rows = best * B + torch::arange(B, torch::kInt64);
+  torch::Tensor chosen = samples.index_select(0, rows);
+  // Back onto the CLIP sphere the decoder was trained on.
+  return torch::nn::functional::normalize(chosen, torch::nn::functional::NormalizeFuncOptions().dim(1)) *
+         std::sqrt(double(D));
+}
+
+torch::Tensor sample_decoder(models::MiniDecoder& decoder, const sampling::NoiseConfig& noise,
+                             const torch::Tensor& image_embeds, const TextCondition& cond,
+                             const TextCondition& uncond, const DecoderSettings& s, at::Generator& gen,
+                             const StepCallback& on_step) {
+  torch::NoGradGuard no_grad;
+  const int64_t B = image_embeds.size(0), S = decoder->config.image_size;
+  torch::Tensor img = torch::cat({decoder->null_image_embed.unsqueeze(0).expand({B, -1}), image_embeds});
+  torch::Tensor emb = torch::cat({repeat_to(uncond.embeds, B), cond.embeds});
+  torch::Tensor hid = torch::cat({repeat_to(uncond.hidden, B), cond.hidden});
+  auto model = [&](const torch::Tensor& x, const torch::Tensor& t) {
+    return sampling::guide_batch(decoder(torch::cat({x, x}), t, img, emb, hid), s.guidance);
+  };
+  return diffusion_loop(s.sampler, noise, s.steps, {B, 3, S, S}, model, gen, on_step).clamp(-1, 1);
+}
+
+torch::Tensor sample_upsampler(models::MiniUpsampler& upsampler, const sampling::NoiseConfig& noise,
+                               const torch::Tensor& low, const UpsamplerSettings& s, at::Generator& gen,
+                               const StepCallback& on_step) {
+  torch::NoGradGuard no_grad;
+  const int64_t k = upsampler->config.scale;
+  auto model = [&](const torch::Tensor& x, const torch::Tensor& t) { return upsampler(x, t, low); };
+  return diffusion_loop(s.sampler, noise, s.steps, {low.size(0), 3, low.size(2) * k, low.size(3) * k}, model, gen,
+                        on_step)
+      .clamp(-1, 1);
+}
+
+}  // namespace easel::pipelines

@@ -1,0 +1,71 @@
+// The sampling stages of easel-mini's unCLIP (Ramesh et al. 2022, fig. 2): caption -> CLIP text encoding ->
+// prior -> CLIP image embedding -> decoder (32x32) -> upsampler (4x). Each stage is usable alone: the trainer
+// draws its sample grids with them, variations skip the prior.
+#pragma once
+#include <ATen/core/Generator.h>
+#include <torch/types.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "models/mini_clip.h"
+#include "models/mini_decoder.h"
+#include "models/mini_prior.h"
+#include "models/mini_upsampler.h"
+#include "sampling/schedule.h"
+#include "text/word_tokenizer.h"
+
+namespace easel::pipelines {
+
+// Called after each model evaluation of a stage: (done, total).
+using StepCallback = std::function<void(int, int)>;
+
+struct TextCondition {
+  torch::Tensor embeds;  // [B, embed_dim] normalised CLIP text embeddings
+  torch::Tensor hidden;  // [B, L, hidden] caption tokens
+};
+
+// CLIP text encoding of prompts; words missing from the vocabulary are appended to *unknown.
+TextCondition encode_prompts(models::MiniClip& clip, const text::WordTokenizer& tokenizer,
+                             const std::vector<std::string>& prompts, std::vector<std::string>* unknown = nullptr);
+
+// The generic reverse-diffusion loop of sampler.h: x = noise(shape) * init_noise_sigma, then per step
+// x = step(model(scale_model_input(x), t), x). Noise and ancestral draws come from gen.
+torch::Tensor diffusion_loop(const std::string& sampler, const sampling::NoiseConfig& noise, int steps,
+                             c10::IntArrayRef shape,
+                             const std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>& model,
+                             at::Generator& gen, const StepCallback& on_step = {});
+
+struct PriorSettings {
+  int steps = 25;
+  double guidance = 4.0;
+  int candidates = 2;  // "draw 2, keep the one closer to the text" (Ramesh et al. 2022, sec. 2.2)
+  std::string sampler = "ddim";
+};
+// Image embeddings [B, embed_dim] for the text conditions; uncond is the empty caption's (batch 1).
+torch::Tensor sample_prior(models::MiniPrior& prior, const sampling::NoiseConfig& noise, const TextCondition& cond,
+                           const TextCondition& uncond, const PriorSettings& settings, at::Generator& gen);
+
+struct DecoderSettings {
+  int steps = 25;
+  double guidance = 3.0;
+  std::string sampler = "dpmpp_2m";
+};
+// Images [B, 3, S, S] in [-1, 1] from image embeddings [B, D] and the captions' text conditions (uncond: the
+// empty caption, batch 1). Guidance runs as one [uncond; cond] batch.
+torch::Tensor sample_decoder(models::MiniDecoder& decoder, const sampling::NoiseConfig& noise,
+                             const torch::Tensor& image_embeds, const TextCondition& cond,
+                             const TextCondition& uncond, const DecoderSettings& settings, at::Generator& gen,
+                             const StepCallback& on_step = {});
+
+struct UpsamplerSettings {
+  int steps = 10;
+  std::string sampler = "ddim";
+};
+// Images [B, 3, scale*h, scale*w] in [-1, 1] from low [B, 3, h, w].
+torch::Tensor sample_upsampler(models::MiniUpsampler& upsampler, const sampling::NoiseConfig& noise,
+                               const torch::Tensor& low, const UpsamplerSettings& settings, at::Generator& gen,
+                               const StepCallback& on_step = {});
+
+}  // namespace easel::pipelines

@@ -1,0 +1,99 @@
+// Trains easel-mini's decoder: a 32x32 diffusion model conditioned on the scene's CLIP image embedding and its
+// caption (Ramesh et al. 2022, sec. 2.1: the embedding is dropped 10% and the caption 50% of the time, which
+// teaches the unconditional model classifier-free guidance needs).
+#include <torch/torch.h>
+
+#include <sstream>
+
+#include "models/mini_decoder.h"
+#include "pipelines/unclip_stages.h"
+#include "sampling/schedule.h"
+#include "train/grid.h"
+#include "train/mini_configs.h"
+#include "train/noising.h"
+#include "train/tasks.h"
+#include "train/world_batch.h"
+
+namespace easel::train {
+namespace {
+
+class DecoderTask : public Task {
+ public:
+  explicit DecoderTask(const TaskOptions& o) : seed_(o.seed), clip_(o.clip_path) {
+    config_ = o.config.is_null() ? default_decoder_config() : o.config;
+    model_ = models::MiniDecoder(models::MiniDecoderConfig::from_json(config_, "decoder config"));
+    noise_ = sampling::NoiseConfig::from_json(decoder_scheduler());
+    abar_ = sampling::make_alphas_cumprod(noise_);
+    empty_ = pipelines::encode_prompts(clip_.clip, clip_.tokenizer, {""});
+  }
+  std::string kind() const override { return "decoder"; }
+  torch::nn::Module& module() override { return *model_; }
+
+  struct Inputs {
+    torch::Tensor images, image_embeds;
+    pipelines::TextCondition text;
+  };
+  Inputs inputs(uint64_t seed, uint64_t first, int64_t count) {
+    torch::NoGradGuard no_grad;
+    WorldBatch b = world_batch(seed, first, count, int(model_->config.image_size));
+    return {b.images, clip_.clip->encode_image(b.images), pipelines::encode_prompts(clip_.clip, clip_.tokenizer, b.captions)};
+  }
+
+  torch::Tensor loss(uint64_t first, int64_t count) override {
+    Inputs in = inputs(seed_, first, count);
+    NoisedItems n = noise_items(in.images, abar_, seed_, /*stream=*/3, first, 2);
+    torch::Tensor drop_image = n.uniform.select(1, 0).lt(0.1).unsqueeze(1);
+    torch::Tensor drop_text = n.uniform.select(1, 1).lt(0.5);
+    torch::Tensor img = torch::where(drop_image, model_->null_image_embed.unsqueeze(0).expand_as(in.image_embeds),
+                                     in.image_embeds);
+    torch::Tensor emb = torch::where(drop_text.unsqueeze(1), empty_.embeds.expand_as(in.text.embeds), in.text.embeds);
+    torch::Tensor hid =
+        torch::where(drop_text.view({-1, 1, 1}), empty_.hidden.expand_as(in.text.hidden), in.text.hidden);
+    return torch::mse_loss(model_(n.x_t, n.t, img, emb, hid), n.noise);
+  }
+
+  // The noise-prediction loss on 64 validation items at fixed draws (comparable across steps).
+  std::string evaluate() override {
+    torch::NoGradGuard no_grad;
+    model_->eval();
+    Inputs in = inputs(validation_seed(seed_), 0, 64);
+    NoisedItems n = noise_items(in.images, abar_, seed_, /*stream=*/98, 0, 1);
+    const double l = torch::mse_loss(model_(n.x_t, n.t, in.image_embeds, in.text.embeds, in.text.hidden), n.noise)
+                         .item<double>();
+    model_->train();
+    std::ostringstream o;
+    o.precision(4);
+    o << "val loss " << l;
+    return o.str();
+  }
+
+  // Top row: 8 validation scenes; bottom row: the decoder's images from their CLIP image embeddings and captions.
+  std::optional<io::Image> sample_grid() override {
+    torch::NoGradGuard no_grad;
+    model_->eval();
+    Inputs in = inputs(validation_seed(seed_), 0, 8);
+    at::Generator gen = item_generator(seed_, 97, 0);
+    torch::Tensor out = pipelines::sample_decoder(model_, noise_, in.image_embeds, in.text, empty_, {}, gen);
+    model_->train();
+    return image_grid(torch::cat({in.images, out}), 8);
+  }
+
+  std::map<std::string, std::string> metadata() const override {
+    return {{"config", config_.dump()}, {"scheduler", decoder_scheduler().dump()}};
+  }
+
+ private:
+  uint64_t seed_;
+  FrozenClip clip_;
+  nlohmann::json config_;
+  models::MiniDecoder model_{nullptr};
+  sampling::NoiseConfig noise_;
+  torch::Tensor abar_;
+  pipelines::TextCondition empty_;
+};
+
+}  // namespace
+
+std::unique_ptr<Task> make_decoder_task(const TaskOptions& o) { return std::make_unique<DecoderTask>(o); }
+
+}  // namespace easel::train

@@ -1,0 +1,30 @@
+#include "train/noising.h"
+
+#include <torch/torch.h>
+
+#include "train/world_batch.h"
+
+namespace easel::train {
+
+NoisedItems noise_items(const torch::Tensor& x0, const torch::Tensor& alphas_cumprod, uint64_t seed,
+                        uint64_t stream, uint64_t first, int64_t n_uniform) {
+  const int64_t N = x0.size(0), T = alphas_cumprod.size(0);
+  std::vector<int64_t> item_shape(x0.sizes().begin() + 1, x0.sizes().end());
+  NoisedItems r;
+  r.t = torch::empty({N}, torch::kInt64);
+  r.noise = torch::empty_like(x0);
+  r.uniform = torch::empty({N, std::max<int64_t>(n_uniform, 1)});
+  for (int64_t i = 0; i < N; ++i) {
+    at::Generator gen = item_generator(seed, stream, first + uint64_t(i));
+    r.t[i] = torch::randint(T, {1}, gen, torch::kInt64)[0];
+    r.noise[i].copy_(torch::randn(item_shape, gen));
+    r.uniform[i].copy_(torch::rand({r.uniform.size(1)}, gen));
+  }
+  std::vector<int64_t> bshape(size_t(x0.dim()), 1);
+  bshape[0] = N;
+  torch::Tensor abar = alphas_cumprod.index_select(0, r.t).reshape(bshape);
+  r.x_t = abar.sqrt() * x0 + (1 - abar).sqrt() * r.noise;
+  return r;
+}
+
+}  // namespace easel::train

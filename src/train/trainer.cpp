@@ -1,0 +1,187 @@
+#include "train/trainer.h"
+
+#include <ATen/autocast_mode.h>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "io/image.h"
+#include "io/safetensors.h"
+#include "models/mini_files.h"
+#include "train/adamw.h"
+#include "train/ema.h"
+#include "util/error.h"
+
+namespace easel::train {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct AutocastGuard {
+  explicit AutocastGuard(bool on) : on_(on) {
+    if (!on_) return;
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    at::autocast::set_cpu_enabled(true);
+  }
+  ~AutocastGuard() {
+    if (!on_) return;
+    at::autocast::set_cpu_enabled(false);
+    at::autocast::clear_cache();
+  }
+  bool on_;
+};
+
+std::string format_duration(double s) {
+  char buf[32];
+  const int t = int(s);
+  if (t >= 3600)
+    std::snprintf(buf, sizeof buf, "%dh%02dm", t / 3600, t / 60 % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%dm%02ds", t / 60, t % 60);
+  return buf;
+}
+
+void check_options(const TrainOptions& o, int world) {
+  check(!o.out_dir.empty(), "train: --out DIR is required");
+  check(o.steps >= 1 && o.batch >= 1, "train: --steps and --batch must be >= 1");
+  check(o.batch % world == 0, "train: --batch " + std::to_string(o.batch) + " must divide evenly over " +
+                                  std::to_string(world) + " processes");
+  check(o.lr > 0 && o.ema_decay >= 0 && o.ema_decay < 1, "train: --lr must be > 0 and --ema in [0, 1)");
+  check(o.log_every >= 1 && o.save_every >= 1 && o.sample_every >= 1, "train: intervals must be >= 1");
+}
+
+}  // namespace
+
+TrainResult train(const TrainOptions& opt) {
+  const int world = opt.group ? opt.group->world_size() : 1;
+  const int rank = opt.group ? opt.group->rank() : 0;
+  check_options(opt, world);
+  const fs::path dir(opt.out_dir);
+  const fs::path ckpt = dir / "checkpoint.safetensors";
+  const bool have_ckpt = fs::exists(ckpt);
+  check(opt.resume || !have_ckpt,
+        ckpt.string() + " already exists: pass --resume to continue it, or choose another --out");
+
+  TaskOptions task_options = opt.task;
+  io::StateDict saved;
+  int64_t step = 0;
+  if (opt.resume && have_ckpt) {
+    saved = io::load_safetensors(ckpt.string());
+    nlohmann::json meta = models::mini_metadata_json(saved, "easel.train", ckpt.string());
+    check(meta.value("kind", "") == opt.kind,
+          ckpt.string() + " is a checkpoint of '" + meta.value("kind", "") + "', not of '" + opt.kind + "'");
+    step = meta.at("step").get<int64_t>();
+    task_options.seed = meta.at("seed").get<uint64_t>();
+    task_options.config = nlohmann::json::parse(meta.at("metadata").at("config").get<std::string>());
+    if (meta.at("metadata").contains("tokenizer"))
+      task_options.tokenizer = nlohmann::json::parse(meta.at("metadata").at("tokenizer").get<std::string>());
+  }
+
+  std::unique_ptr<Task> task = make_task(opt.kind, task_options);
+  torch::nn::Module& model = task->module();
+  model.train();
+  AdamW adam(model, {0.9, 0.999, 1e-8, opt.weight_decay});
+  if (!saved.tensors.empty()) {
+    torch::NoGradGuard no_grad;
+    for (const auto& p : model.named_parameters()) {
+      auto it = saved.tensors.find("model." + p.key());
+      check(it != saved.tensors.end() && it->second.sizes() == p.value().sizes(),
+            ckpt.string() + ": weight '" + p.key() + "' missing or mis-shaped");
+      p.value().copy_(it->second);
+    }
+  }
+  Ema ema(model);
+  if (!saved.tensors.empty()) {
+    ema.load(saved.tensors);
+    adam.load(saved.tensors);
+  }
+  saved = {};
+  if (opt.group && step == 0) {
+    // A fresh run starts every rank from rank 0's initial weights (resumed ranks read the same checkpoint).
+    std::vector<torch::Tensor> params;
+    for (auto& p : model.parameters()) params.push_back(p.detach());
+    opt.group->broadcast(params);
+    ema = Ema(model);
+  }
+  if (rank == 0) fs::create_directories(dir / "samples");
+
+  auto save = [&]() {
+    if (rank != 0) return;
+    io::TensorMap tensors;
+    for (const auto& p : model.named_parameters()) tensors["model." + p.key()] = p.value().detach();
+    ema.save(tensors);
+    adam.save(tensors);
+    nlohmann::json meta = {{"kind", opt.kind}, {"step", step}, {"seed", task_options.seed},
+                           {"metadata", task->metadata()}};
+    io::save_safetensors(ckpt.string(), tensors, {{"easel.train", meta.dump()}});
+    Ema::Swap swap(ema, model);
+    auto md = task->metadata();
+    md["easel.train.step"] = std::to_string(step);
+    models::save_mini_model((dir / (opt.kind + ".safetensors")).string(), model, opt.kind, md, torch::kFloat);
+  };
+  auto report = [&]() {
+    if (rank != 0) return;
+    Ema::Swap swap(ema, model);
+    std::string line = task->evaluate();
+    if (!line.empty()) std::fprintf(stderr, "%s step %lld %s\n", opt.kind.c_str(), (long long)step, line.c_str());
+    if (auto grid = task->sample_grid()) {
+      char name[64];
+      std::snprintf(name, sizeof name, "%s-%06lld.png", opt.kind.c_str(), (long long)step);
+      io::write_png((dir / "samples" / name).string(), *grid);
+    }
+  };
+
+  TrainResult result;
+  result.first_step = step;
+  const int64_t local = opt.batch / world;
+  auto start = std::chrono::steady_clock::now();
+  double window = 0;
+  int64_t window_n = 0;
+  while (step < opt.steps) {
+    const uint64_t first = uint64_t(step) * uint64_t(opt.batch) + uint64_t(rank) * uint64_t(local);
+    torch::Tensor loss;
+    {
+      AutocastGuard autocast(opt.bf16);
+      loss = task->loss(first, local);
+    }
+    model.zero_grad();
+    loss.backward();
+    std::vector<torch::Tensor> sync;
+    torch::Tensor global_loss = loss.detach().to(torch::kFloat).reshape({1}).clone();
+    if (opt.group) {
+      for (auto& p : model.parameters())
+        if (p.grad().defined()) sync.push_back(p.grad());
+      sync.push_back(global_loss);
+      opt.group->allreduce_mean(sync);
+    }
+    clip_grad_norm(model, opt.grad_clip);
+    const double lr = opt.lr * std::min(1.0, double(step + 1) / double(std::max<int64_t>(opt.warmup, 1)));
+    adam.step(lr);
+    ema.update(model, step < opt.warmup ? 0.0 : opt.ema_decay);
+    ++step;
+    const double l = global_loss.item<double>();
+    result.losses.push_back(l);
+    window += l;
+    ++window_n;
+    if (rank == 0 && (step % opt.log_every == 0 || step == opt.steps)) {
+      const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      const double rate = double(step - result.first_step) / el;
+      std::fprintf(stderr, "%s step %lld/%lld loss %.5f lr %.2e %.2f it/s ETA %s\n", opt.kind.c_str(),
+                   (long long)step, (long long)opt.steps, window / double(window_n), lr, rate,
+                   format_duration(double(opt.steps - step) / rate).c_str());
+      window = 0;
+      window_n = 0;
+    }
+    if (step % opt.save_every == 0 || step == opt.steps) save();
+    if (step % opt.sample_every == 0 || step == opt.steps) report();
+  }
+  result.last_step = step;
+  for (const auto& p : model.named_parameters()) result.weights[p.key()] = p.value().detach().clone();
+  return result;
+}
+
+}  // namespace easel::train

@@ -1,0 +1,47 @@
+// The one training loop of easel-mini's four models (`easel train clip|prior|decoder|upsampler`): data streamed
+// from the shapes world, AdamW with warm-up, gradient clipping, EMA weights, optional bf16 autocast, data
+// parallelism over c10d, atomic checkpoints and a bit-for-bit --resume.
+//
+// Files in out_dir: checkpoint.safetensors (weights, EMA, optimizer state, step; replaced atomically, so a kill
+// never leaves a broken one), <kind>.safetensors (the EMA weights as a model file, rewritten at each save), and
+// samples/<kind>-<step>.png (sample grids).
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "io/state_dict.h"
+#include "train/distributed.h"
+#include "train/task.h"
+
+namespace easel::train {
+
+struct TrainOptions {
+  std::string kind;
+  std::string out_dir;
+  int64_t steps = 1000;       // total optimizer steps of the run (a resumed run continues up to this)
+  int64_t batch = 64;         // global batch, split evenly over the ranks
+  double lr = 3e-4;
+  int64_t warmup = 200;       // linear learning-rate warm-up steps
+  double weight_decay = 0.01;
+  double ema_decay = 0.999;
+  double grad_clip = 1.0;
+  bool bf16 = false;          // autocast matmuls and convolutions to bfloat16 (weights and optimizer stay fp32)
+  bool resume = false;
+  int64_t log_every = 10, save_every = 200, sample_every = 1000;
+  TaskOptions task;
+  ProcessGroup* group = nullptr;  // data-parallel group, or nullptr for one process
+};
+
+struct TrainResult {
+  int64_t first_step = 0;      // where this call started (> 0 when resumed)
+  int64_t last_step = 0;
+  std::vector<double> losses;  // the global-batch loss of every step this call ran
+  io::TensorMap weights;       // the trained (not EMA) parameters at the end, by name
+};
+
+// Runs the loop. Throws easel::Error for a bad option, an out_dir that already holds a checkpoint when not
+// resuming, or a checkpoint of another model kind.
+TrainResult train(const TrainOptions& options);
+
+}  // namespace easel::train

@@ -1,0 +1,136 @@
+// The trainer on tiny versions of easel-mini's four models: the loss falls, sampling runs, checkpoints resume
+// bit for bit, existing runs are not overwritten.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <numeric>
+
+#include "io/safetensors.h"
+#include "models/mini_files.h"
+#include "test_util.h"
+#include "train/tiny_configs.h"
+#include "text/word_tokenizer.h"
+#include "train/world_batch.h"
+#include "util/error.h"
+
+namespace easel::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+double mean_of(const std::vector<double>& v, size_t from, size_t to) {
+  return std::accumulate(v.begin() + long(from), v.begin() + long(to), 0.0) / double(to - from);
+}
+
+// A tiny CLIP trained once for the whole suite (the prior and decoder need one).
+class TinyRuns : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    auto o = tiny_run("clip", (dir_->path / "clip").string(), 40);
+    text::WordTokenizer tok(train::world_vocabulary(1, 2000), 24);
+    o.task.tokenizer = tok.to_json();
+    o.task.config = tiny_clip_config(tok.vocab_size(), tok.max_length());
+    clip_losses_ = train::train(o).losses;
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  static std::string clip_file() { return (dir_->path / "clip" / "clip.safetensors").string(); }
+  static inline TempDir* dir_ = nullptr;
+  static inline std::vector<double> clip_losses_;
+};
+
+TEST_F(TinyRuns, ClipLossFallsAndModelFileLoads) {
+  ASSERT_EQ(clip_losses_.size(), 40u);
+  EXPECT_LT(mean_of(clip_losses_, 35, 40), 0.9 * mean_of(clip_losses_, 0, 5));
+  text::WordTokenizer tok;
+  models::MiniClip clip = models::load_mini_clip(clip_file(), &tok);
+  EXPECT_GT(tok.vocab_size(), 40);
+  EXPECT_TRUE(tok.encode("a red circle above a blue square").unknown.empty());
+}
+
+TEST_F(TinyRuns, PriorLossFallsAndSamples) {
+  auto o = tiny_run("prior", (dir_->path / "prior").string(), 30);
+  o.task.clip_path = clip_file();
+  o.task.config = tiny_prior_config(24);
+  auto r = train::train(o);
+  EXPECT_LT(mean_of(r.losses, 25, 30), 0.8 * mean_of(r.losses, 0, 5));
+  nlohmann::json sched;
+  models::MiniPrior prior = models::load_mini_prior((dir_->path / "prior" / "prior.safetensors").string(), &sched);
+  EXPECT_EQ(sched.value("prediction_type", ""), "sample");
+}
+
+TEST_F(TinyRuns, DecoderLossFallsAndDrawsAGrid) {
+  auto o = tiny_run("decoder", (dir_->path / "decoder").string(), 30);
+  o.task.clip_path = clip_file();
+  o.task.config = tiny_decoder_config();
+  auto r = train::train(o);
+  EXPECT_LT(mean_of(r.losses, 25, 30), 0.8 * mean_of(r.losses, 0, 5));
+  io::Image grid = io::read_image((dir_->path / "decoder" / "samples" / "decoder-000030.png").string());
+  EXPECT_EQ(grid.width, 8 * 18);
+  EXPECT_EQ(grid.height, 2 * 18);
+}
+
+TEST_F(TinyRuns, UpsamplerLossFallsAndDrawsAGrid) {
+  auto o = tiny_run("upsampler", (dir_->path / "upsampler").string(), 20);
+  o.batch = 4;
+  o.task.config = tiny_upsampler_config();
+  auto r = train::train(o);
+  EXPECT_LT(mean_of(r.losses, 15, 20), 0.8 * mean_of(r.losses, 0, 5));
+  io::Image grid = io::read_image((dir_->path / "upsampler" / "samples" / "upsampler-000020.png").string());
+  EXPECT_EQ(grid.width, 4 * 130);
+  EXPECT_EQ(grid.height, 3 * 130);
+}
+
+TEST_F(TinyRuns, ResumeContinuesBitForBit) {
+  auto straight = tiny_run("decoder", (dir_->path / "straight").string(), 6);
+  straight.task.clip_path = clip_file();
+  straight.task.config = tiny_decoder_config();
+  auto a = train::train(straight);
+
+  auto first = straight;
+  first.out_dir = (dir_->path / "resumed").string();
+  first.steps = 3;
+  train::train(first);
+  auto second = first;
+  second.steps = 6;
+  second.resume = true;
+  second.task.config = nullptr;  // comes from the checkpoint
+  auto b = train::train(second);
+  EXPECT_EQ(b.first_step, 3);
+  ASSERT_EQ(a.weights.size(), b.weights.size());
+  for (const auto& [name, w] : a.weights) EXPECT_TRUE(torch::equal(w, b.weights.at(name))) << name;
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(a.losses[size_t(3 + i)], b.losses[size_t(i)]);
+  auto ca = io::load_safetensors(straight.out_dir + "/checkpoint.safetensors");
+  auto cb = io::load_safetensors(second.out_dir + "/checkpoint.safetensors");
+  for (const auto& [name, t] : ca.tensors) EXPECT_TRUE(torch::equal(t, cb.tensors.at(name))) << name;
+}
+
+TEST_F(TinyRuns, RefusesToOverwriteARunAndToResumeAnotherKind) {
+  auto o = tiny_run("upsampler", (dir_->path / "upsampler").string(), 1);
+  o.task.config = tiny_upsampler_config();
+  EXPECT_THROW(train::train(o), Error);  // checkpoint exists, no --resume
+  o.kind = "prior";
+  o.resume = true;
+  o.task.clip_path = clip_file();
+  EXPECT_THROW(train::train(o), Error);  // a checkpoint of the upsampler
+}
+
+TEST(Trainer, PriorAndDecoderNeedAClip) {
+  TempDir dir;
+  auto o = tiny_run("decoder", (dir.path / "d").string(), 1);
+  EXPECT_THROW(train::train(o), Error);
+  o.task.clip_path = (dir.path / "missing.safetensors").string();
+  EXPECT_THROW(train::train(o), Error);
+}
+
+TEST(Trainer, RejectsBadOptions) {
+  TempDir dir;
+  auto o = tiny_run("upsampler", (dir.path / "u").string(), 0);
+  EXPECT_THROW(train::train(o), Error);
+  o.steps = 1;
+  o.kind = "vae";
+  EXPECT_THROW(train::train(o), Error);
+}
+
+}  // namespace
+}  // namespace easel::test
