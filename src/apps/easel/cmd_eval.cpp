@@ -10,42 +10,16 @@
 #include "eval/eval_sheet.h"
 #include "eval/runner.h"
 #include "eval/self_check.h"
+#include "eval/world_model.h"
 #include "util/error.h"
-#include "world/parse.h"
-#include "world/render.h"
-#include "world/rng.h"
-#include "world/sample.h"
 
 namespace {
 
 using namespace easel;
 
-// The shapes world drawing exactly what the prompt states (world::realize): the perfect model, the baseline that
-// shows the evaluation itself works (it should score about 1.0 on both suites).
-eval::Generator world_generator(int size) {
-  return [size](const std::string& prompt, int n, uint64_t seed) {
-    const world::SceneSpec spec = world::parse_caption(prompt).spec;
-    std::vector<io::Image> images;
-    for (int k = 0; k < n; ++k) {
-      world::Rng rng(world::mix_seed(seed, k));
-      world::Scene scene;
-      try {
-        scene = world::realize(spec, rng);
-      } catch (const Error& e) {
-        throw Error("world model cannot draw \"" + prompt + "\": " + e.what());
-      }
-      io::Image img;
-      img.width = img.height = size, img.channels = 3;
-      img.pixels = world::render(scene, size);
-      images.push_back(std::move(img));
-    }
-    return images;
-  };
-}
-
 // The one place a --model name becomes a generator of size x size images.
 eval::Generator make_eval_generator(const std::string& name, int size) {
-  if (name == "world") return world_generator(size);
+  if (name == "world") return eval::world_generator(size);
   if (name == "builtin") throw Error("built-in model not available yet");
   if (std::filesystem::exists(name))
     throw Error("model " + name + ": Stable Diffusion checkpoints and diffusers folders are not supported yet");
