@@ -233,4 +233,17 @@ TEST(EvalSheet, RowsHoldWholePrompts) {
   EXPECT_EQ(eval::EvalSheet::columns_for(100, 1), 12);
 }
 
+TEST(EvalSheet, FramesPassGreenAndFailRed) {
+  eval::EvalSheet sheet(1, 2);
+  const io::Image img = blank_generator(64)("a red circle", 1, 1)[0];
+  sheet.add(0, 0, img, "a red circle", true);
+  sheet.add(0, 1, img, "a red circle", false);
+  const io::Image& out = sheet.image();
+  const int m = io::ContactSheet::kMargin, second = 2 * m + eval::EvalSheet::kTile + 2 * io::ContactSheet::kFrame;
+  const uint8_t* pass = &out.pixels[(static_cast<size_t>(m) * out.width + m) * 3];
+  const uint8_t* fail = &out.pixels[(static_cast<size_t>(m) * out.width + second) * 3];
+  EXPECT_GT(pass[1], pass[0]);
+  EXPECT_GT(fail[0], fail[1]);
+}
+
 }  // namespace
