@@ -14,6 +14,23 @@ std::string describe(const world::Object& o) {
   return std::string(world::name(o.size)) + " " + world::name(o.color) + " " + world::name(o.shape) + where;
 }
 
+std::string describe(const Analysis& analysis) {
+  std::string out = std::string("background ") + world::name(analysis.background);
+  for (const auto& d : analysis.objects) out += "; " + describe(d.object);
+  return out;
+}
+
+std::vector<uint8_t> rgb_of(const io::Image& image) {
+  const size_t n = static_cast<size_t>(image.width) * image.height;
+  check(image.channels >= 1 && image.channels <= 4 && image.pixels.size() == n * image.channels,
+        "image of " + std::to_string(image.width) + "x" + std::to_string(image.height) + "x" +
+            std::to_string(image.channels) + " has " + std::to_string(image.pixels.size()) + " bytes");
+  std::vector<uint8_t> rgb(n * 3);
+  for (size_t i = 0; i < n; ++i)
+    for (int c = 0; c < 3; ++c) rgb[3 * i + c] = image.pixels[i * image.channels + (image.channels >= 3 ? c : 0)];
+  return rgb;
+}
+
 std::string describe(const world::ObjectSpec& s) {
   static const char* numbers[] = {"", "a", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"};
   std::string out = s.count >= 1 && s.count <= 10 ? numbers[s.count] : std::to_string(s.count);

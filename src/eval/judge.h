@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "eval/analyzer.h"
+#include "io/image.h"
 #include "world/scene.h"
 
 namespace easel::eval {
@@ -30,6 +31,11 @@ Verdict judge(const Analysis& analysis, const world::SceneSpec& spec);
 // nothing the judge can check (no object phrase).
 Verdict judge_image(const uint8_t* rgb, int width, int height, const std::string& prompt);
 
+// The RGB bytes (HWC) of an image with 1-4 channels, the layout analyze() reads: gray is repeated, alpha dropped.
+std::vector<uint8_t> rgb_of(const io::Image& image);
+
+// "background white; large red circle at (0.31, 0.42); small blue star at (0.70, 0.52)"
+std::string describe(const Analysis& analysis);
 // "large red circle at (0.31, 0.42)"
 std::string describe(const world::Object& object);
 // "a red circle", "three green stars", "a small star"

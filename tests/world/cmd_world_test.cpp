@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "io/contact_sheet.h"
 #include "io/image.h"
 #include "test_util.h"
 #include "world/splits.h"
@@ -21,8 +22,12 @@ TEST(WorldCli, SampleWritesAGridAndPrintsCaptions) {
   auto r = run_easel("world sample --n 5 --size 32 --seed 3 -o " + png);
   ASSERT_EQ(r.exit_code, 0) << r.out;
   easel::io::Image img = easel::io::read_image(png);
-  EXPECT_EQ(img.width, 3 * 32 + 4 * 2);  // 3 columns, 2 rows, 2-pixel gutters
-  EXPECT_EQ(img.height, 2 * 32 + 3 * 2);
+  // 3 columns, 2 rows of contact-sheet cells: 32-pixel scenes enlarged to 128, three caption lines under each.
+  using easel::io::ContactSheet;
+  const int cell = 128 + 2 * ContactSheet::kFrame, m = ContactSheet::kMargin;
+  const int line = easel::io::Font(easel::io::find_font(), ContactSheet::font_size(128)).line_height();
+  EXPECT_EQ(img.width, 3 * cell + 4 * m);
+  EXPECT_EQ(img.height, 2 * (cell + 3 * line) + 3 * m);
   ASSERT_EQ(img.text.size(), 5u);
   EXPECT_EQ(img.text[0].first, "caption 0");
   EXPECT_NE(r.out.find("0\t"), std::string::npos);

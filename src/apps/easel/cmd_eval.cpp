@@ -1,43 +1,115 @@
 // easel eval: prompt-adherence evaluation on the shapes world.
+//   easel eval --model M --suite shapes-heldout|shapes-seen [--per-prompt 4] [--seed S] [--size 64]
+//              [--json report.json] [--sheet sheet.png]
+//   easel eval --model M --prompts FILE ...
+//   easel eval --self-check [--size 64] [--per-prompt 1] [--seed S]
 #include <cstdio>
+#include <filesystem>
 
 #include "apps/easel/command.h"
+#include "eval/eval_sheet.h"
+#include "eval/runner.h"
 #include "eval/self_check.h"
+#include "eval/world_model.h"
+#include "util/error.h"
 
 namespace {
 
+using namespace easel;
+
+// The one place a --model name becomes a generator of size x size images.
+eval::Generator make_eval_generator(const std::string& name, int size) {
+  if (name == "world") return eval::world_generator(size);
+  if (name == "builtin") throw Error("built-in model not available yet");
+  if (std::filesystem::exists(name))
+    throw Error("model " + name + ": Stable Diffusion checkpoints and diffusers folders are not supported yet");
+  throw Error("unknown model \"" + name + "\" (expected world, builtin, or a diffusers folder or SD checkpoint path)");
+}
+
+struct Opts {
+  bool self_check = false;
+  std::string model, suite, prompts, json, sheet;
+  int size = 64;
+  int per_prompt = 4;
+  uint64_t seed = 1;
+};
+
+int run_self_check(const Opts& o, int per_prompt) {
+  auto r = eval::self_check(o.size, per_prompt, o.seed);
+  std::printf("judge self-check: %d renders at %dx%d (both suites)\n", r.images, o.size, o.size);
+  std::printf("  %-22s %6.3f   (must be >= 0.99)\n", "clean", r.clean);
+  std::printf("  %-22s %6.3f   (must be >= 0.95)\n", "degraded (all)", r.degraded);
+  for (int d = 0; d < eval::kNumDegradations; ++d)
+    std::printf("    %-20s %6.3f\n", eval::name(eval::Degradation(d)), r.by_degradation[d]);
+  std::printf("  %-22s %6.3f   (must be <= 0.05)\n", "mismatched prompt", r.mismatched);
+  bool ok = r.clean >= 0.99 && r.degraded >= 0.95 && r.mismatched <= 0.05;
+  return ok ? 0 : 1;
+}
+
+int run_model(const Opts& o) {
+  const eval::Generator generate = make_eval_generator(o.model, o.size);
+  const std::vector<eval::EvalItem> items = o.prompts.empty() ? eval::suite_items(o.suite)
+                                                               : eval::read_prompt_file(o.prompts);
+  eval::RunOptions run;
+  run.per_prompt = o.per_prompt, run.seed = o.seed, run.model = o.model;
+  run.suite = o.prompts.empty() ? o.suite : o.prompts;
+  std::unique_ptr<eval::EvalSheet> sheet;
+  if (!o.sheet.empty()) sheet = std::make_unique<eval::EvalSheet>(static_cast<int>(items.size()), o.per_prompt);
+  eval::ImageObserver observe;
+  if (sheet)
+    observe = [&](size_t p, int k, const io::Image& img, const eval::ImageVerdict& v) {
+      sheet->add(p, k, img, items[p].prompt, v.pass);
+    };
+  const eval::EvalReport report = eval::run_eval(items, generate, run, observe);
+  std::printf("easel eval: model %s, %s: %zu prompts x %d images, seed %llu, %.1f s\n", o.model.c_str(),
+              run.suite.c_str(), items.size(), o.per_prompt, static_cast<unsigned long long>(o.seed),
+              report.seconds);
+  std::fputs(eval::format_table(report).c_str(), stdout);
+  if (!o.json.empty()) {
+    eval::write_report_json(o.json, report);
+    std::fprintf(stderr, "wrote %s\n", o.json.c_str());
+  }
+  if (sheet) {
+    io::write_png(o.sheet, sheet->image());
+    std::fprintf(stderr, "wrote %s (%dx%d)\n", o.sheet.c_str(), sheet->image().width, sheet->image().height);
+  }
+  return 0;
+}
+
 std::function<int()> setup(CLI::App& sub) {
-  struct Opts {
-    bool self_check = false;
-    int size = 64;
-    int per_prompt = 1;
-    uint64_t seed = 1;
-  };
   auto o = std::make_shared<Opts>();
-  sub.add_flag("--self-check", o->self_check,
-               "Prove the judge: score clean renders of both suites' prompts, degraded renders (blur, JPEG-like "
-               "noise, shifts, 32x32), and images judged against a different prompt");
-  sub.add_option("--size", o->size, "Render size for --self-check")->check(CLI::Range(16, 1024))->capture_default_str();
-  sub.add_option("--per-prompt", o->per_prompt, "Scenes rendered per prompt")->check(CLI::Range(1, 64))->capture_default_str();
-  sub.add_option("--seed", o->seed, "Seed of the rendered scenes")->capture_default_str();
-  sub.footer("Example: easel eval --self-check --per-prompt 2");
-  return [o, &sub]() {
-    if (!o->self_check) {
-      std::fputs(sub.help().c_str(), stderr);
+  auto* self = sub.add_flag("--self-check", o->self_check,
+                            "Prove the judge: score clean renders of both suites' prompts, degraded renders (blur, "
+                            "JPEG-like noise, shifts, 32x32), and images judged against a different prompt");
+  auto* model = sub.add_option("--model", o->model,
+                               "Model to evaluate: world (the shapes world itself, a perfect baseline), builtin, or "
+                               "a diffusers folder / SD checkpoint path");
+  auto* suite = sub.add_option("--suite", o->suite, "Prompt suite: shapes-heldout or shapes-seen");
+  auto* prompts = sub.add_option("--prompts", o->prompts,
+                                 "Prompt file instead of a suite: one prompt per line, or category<TAB>prompt");
+  sub.add_option("--json", o->json, "Write the JSON report here")->needs(model);
+  sub.add_option("--sheet", o->sheet, "Write a contact sheet PNG here (image, PASS/FAIL, prompt)")->needs(model);
+  sub.add_option("--size", o->size, "Image size (generated, or rendered for --self-check)")
+      ->check(CLI::Range(16, 1024))->capture_default_str();
+  auto* per_prompt = sub.add_option("--per-prompt", o->per_prompt, "Images per prompt (default 4; 1 for --self-check)")
+                         ->check(CLI::Range(1, 64));
+  sub.add_option("--seed", o->seed, "Base seed (prompt i gets a seed derived from it and i)")->capture_default_str();
+  self->excludes(model);
+  suite->excludes(prompts)->needs(model);
+  prompts->needs(model);
+  sub.footer("Examples:\n  easel eval --model world --suite shapes-heldout --json report.json --sheet sheet.png\n"
+             "  easel eval --self-check --per-prompt 2");
+  return [o, per_prompt, &sub]() {
+    if (o->self_check) return run_self_check(*o, per_prompt->count() ? o->per_prompt : 1);
+    if (o->model.empty() || (o->suite.empty() && o->prompts.empty())) {
+      std::fputs("easel eval: give --self-check, or --model with --suite or --prompts (see easel eval --help)\n",
+                 stderr);
       return 2;
     }
-    auto r = easel::eval::self_check(o->size, o->per_prompt, o->seed);
-    std::printf("judge self-check: %d renders at %dx%d (both suites)\n", r.images, o->size, o->size);
-    std::printf("  %-22s %6.3f   (must be >= 0.99)\n", "clean", r.clean);
-    std::printf("  %-22s %6.3f   (must be >= 0.95)\n", "degraded (all)", r.degraded);
-    for (int d = 0; d < easel::eval::kNumDegradations; ++d)
-      std::printf("    %-20s %6.3f\n", easel::eval::name(easel::eval::Degradation(d)), r.by_degradation[d]);
-    std::printf("  %-22s %6.3f   (must be <= 0.05)\n", "mismatched prompt", r.mismatched);
-    bool ok = r.clean >= 0.99 && r.degraded >= 0.95 && r.mismatched <= 0.05;
-    return ok ? 0 : 1;
+    return run_model(*o);
   };
 }
 
-EASEL_COMMAND("eval", "Evaluate prompt adherence on the shapes world (judge self-check)", setup);
+EASEL_COMMAND("eval", "Evaluate prompt adherence on the shapes world: a model on a suite, or the judge itself", setup);
 
 }  // namespace

@@ -18,10 +18,7 @@ std::function<int()> setup(CLI::App& sub) {
   sub.footer("Exit code: 0 when the image passes, 3 when it fails, 1 on an error (unreadable image, empty prompt).");
   return [o]() {
     easel::io::Image img = easel::io::read_image(o->image);
-    std::vector<uint8_t> rgb(static_cast<size_t>(img.width) * img.height * 3);
-    for (size_t i = 0, n = static_cast<size_t>(img.width) * img.height; i < n; ++i)
-      for (int c = 0; c < 3; ++c) rgb[3 * i + c] = img.pixels[i * img.channels + (img.channels >= 3 ? c : 0)];
-    auto v = easel::eval::judge_image(rgb.data(), img.width, img.height, o->prompt);
+    auto v = easel::eval::judge_image(easel::eval::rgb_of(img).data(), img.width, img.height, o->prompt);
     std::printf("%s  \"%s\"\n", v.pass ? "PASS" : "FAIL", o->prompt.c_str());
     for (const auto& c : v.constraints)
       std::printf("  [%s] %s: %s\n", c.pass ? "ok" : "no", c.constraint.c_str(), c.detail.c_str());
@@ -30,9 +27,7 @@ std::function<int()> setup(CLI::App& sub) {
       for (const auto& w : v.unused_words) std::printf(" %s", w.c_str());
       std::printf("\n");
     }
-    std::printf("  seen: background %s", easel::world::name(v.analysis.background));
-    for (const auto& d : v.analysis.objects) std::printf("; %s", easel::eval::describe(d.object).c_str());
-    std::printf("\n");
+    std::printf("  seen: %s\n", easel::eval::describe(v.analysis).c_str());
     return v.pass ? 0 : 3;
   };
 }

@@ -1,10 +1,12 @@
 // `easel world`: look at the shapes world's training stream, and regenerate its evaluation suite files.
 //   easel world sample --n 16 [--size 64] [--seed S] -o grid.png
 //   easel world suites --out data/suites
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 
 #include "apps/easel/command.h"
+#include "io/contact_sheet.h"
 #include "io/image.h"
 #include "util/error.h"
 #include "world/render.h"
@@ -21,37 +23,25 @@ struct SampleOptions {
   std::string out;
 };
 
-// Tiles of `size` pixels in a grid of ceil(sqrt(n)) columns, 2-pixel gray gutters.
-io::Image grid_of(const std::vector<std::vector<uint8_t>>& tiles, int size) {
-  const int n = static_cast<int>(tiles.size()), gutter = 2;
-  const int cols = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(n))));
-  const int rows = (n + cols - 1) / cols;
-  io::Image img;
-  img.width = cols * size + (cols + 1) * gutter;
-  img.height = rows * size + (rows + 1) * gutter;
-  img.channels = 3;
-  img.pixels.assign(static_cast<size_t>(img.width) * img.height * 3, 96);
-  for (int t = 0; t < n; ++t) {
-    int x0 = gutter + (t % cols) * (size + gutter), y0 = gutter + (t / cols) * (size + gutter);
-    for (int y = 0; y < size; ++y)
-      std::copy_n(tiles[t].begin() + static_cast<size_t>(y) * size * 3, size * 3,
-                  img.pixels.begin() + (static_cast<size_t>(y0 + y) * img.width + x0) * 3);
-  }
-  return img;
-}
+// Grid cells show tiles at least this large (smaller renders are enlarged) so that their captions are legible.
+constexpr int kMinCell = 128, kCaptionLines = 3;
 
 int run_sample(const SampleOptions& o) {
   check(o.n >= 1 && o.n <= 1024, "world sample: --n " + std::to_string(o.n) + " is outside 1..1024");
   check(o.size >= 8 && o.size <= 1024, "world sample: --size " + std::to_string(o.size) + " is outside 8..1024");
-  std::vector<std::vector<uint8_t>> tiles;
+  const int columns = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(o.n))));
+  io::ContactSheet sheet(o.n, columns, std::max(o.size, kMinCell), kCaptionLines);
   std::vector<std::pair<std::string, std::string>> text;
   for (int i = 0; i < o.n; ++i) {
     world::Example ex = world::training_example(o.seed, static_cast<uint64_t>(i));
-    tiles.push_back(world::render(ex.scene, o.size));
+    io::Image tile;
+    tile.width = tile.height = o.size, tile.channels = 3;
+    tile.pixels = world::render(ex.scene, o.size);
+    sheet.place(i, tile, {96, 96, 96}, {{ex.caption.text, {225, 225, 225}}});
     std::cout << i << "\t" << world::name(ex.category) << "\t" << ex.caption.text << "\n";
     text.emplace_back("caption " + std::to_string(i), ex.caption.text);
   }
-  io::Image img = grid_of(tiles, o.size);
+  io::Image img = sheet.image();
   img.text = std::move(text);
   io::write_png(o.out, img);
   std::cerr << "wrote " << o.out << " (" << img.width << "x" << img.height << ", " << o.n << " scenes)\n";
@@ -63,9 +53,10 @@ std::function<int()> setup(CLI::App& sub) {
   auto sample_opts = std::make_shared<SampleOptions>();
   CLI::App* sample = sub.add_subcommand(
       "sample",
-      "Render the first N items of the training stream as a grid PNG. Captions are printed to stdout, one line per "
-      "tile in row-major order (index, category, caption), and stored in the PNG as text chunks "
-      "\"caption INDEX\"; they are not drawn on the image.");
+      "Render the first N items of the training stream as a grid PNG with each caption drawn under its scene "
+      "(scenes smaller than 128 pixels are enlarged on the grid). Captions are also printed to stdout, one line "
+      "per tile in row-major order (index, category, caption), and stored in the PNG as text chunks "
+      "\"caption INDEX\".");
   sample->add_option("--n", sample_opts->n, "number of scenes (1..1024)")->capture_default_str();
   sample->add_option("--size", sample_opts->size, "tile size in pixels (8..1024)")->capture_default_str();
   sample->add_option("--seed", sample_opts->seed, "training-stream seed")->capture_default_str();
