@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(build-essential cmake ccache pkg-config libtorch-dev libpng-dev libjpeg-dev zlib1g-dev libzip-dev
-          nlohmann-json3-dev libcli11-dev libicu-dev libgtest-dev clang)
+          nlohmann-json3-dev libcli11-dev libicu-dev libgtest-dev clang libyaml-cpp-dev)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
