@@ -7,7 +7,9 @@
 // bf16 floor of this 2-core machine.
 // Usage: bench_sd [--repeats 3] [--steps 1] [--dtypes fp32,bf16] [--rows text,unet,vae512,vae1024,bf16diff]
 //                 [--threads N]
+#include <nlohmann/json.hpp>
 #include <sys/resource.h>
+#include <unistd.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -220,6 +222,10 @@ int main(int argc, char** argv) {
   if (threads > 0) torch::set_num_threads(threads);
   if (!child.empty()) return run_child(child, child_dtype == "bf16" ? torch::kBFloat16 : torch::kFloat, repeats, steps);
 
+  // popen runs a shell, so /proc/self/exe must be resolved here.
+  char exe[4096] = {};
+  const ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  const std::string self = len > 0 ? std::string(exe, len) : argv[0];
   const double step_flops = unet_flops(sd15_unet(), 2, 64, 64, 77);
   std::printf("SD 1.5 architecture, random weights, %d thread(s); median of %d run(s) x %d call(s)\n",
               torch::get_num_threads(), repeats, steps);
@@ -231,7 +237,7 @@ int main(int argc, char** argv) {
   for (const std::string& dtype : split_list(dtypes)) {
     for (const std::string& row : split_list(rows)) {
       if (row == "bf16diff" && dtype != "bf16") continue;
-      const std::string cmd = "/proc/self/exe --child " + row + " --dtype " + dtype + " --repeats " +
+      const std::string cmd = self + " --child " + row + " --dtype " + dtype + " --repeats " +
                               std::to_string(repeats) + " --steps " + std::to_string(steps) +
                               (threads > 0 ? " --threads " + std::to_string(threads) : "");
       FILE* p = popen(cmd.c_str(), "r");
