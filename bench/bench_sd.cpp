@@ -6,7 +6,7 @@
 // layers and attention matmuls; norms and activations left out), and the implied GFLOP/s against the 400 GFLOP/s
 // bf16 floor of this 2-core machine.
 // Usage: bench_sd [--repeats 3] [--steps 1] [--dtypes fp32,bf16] [--rows text,unet,vae512,vae1024,bf16diff]
-//                 [--threads N]
+//                 [--threads N] [--diff-latent 64 (latent size of the bf16diff row)]
 #include <nlohmann/json.hpp>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -144,7 +144,7 @@ M build(const C& config, torch::ScalarType dtype) {
 }
 
 // One row, run in this (child) process; prints "RESULT <median s> <peak RSS MB> <extra>".
-int run_child(const std::string& row, torch::ScalarType dtype, int repeats, int steps) {
+int run_child(const std::string& row, torch::ScalarType dtype, int repeats, int steps, int64_t diff_latent) {
   torch::NoGradGuard no_grad;
   torch::manual_seed(0);
   std::vector<double> times;
@@ -173,7 +173,7 @@ int run_child(const std::string& row, torch::ScalarType dtype, int repeats, int 
   } else if (row == "bf16diff") {
     // One UNet call in float32 and with the same weights in bf16: max |difference| relative to max |fp32 out|.
     auto unet = build<UNet2DConditionModel>(sd15_unet(), torch::kFloat);
-    const torch::Tensor x = torch::randn({2, 4, 64, 64}), t = torch::tensor({500, 500}),
+    const torch::Tensor x = torch::randn({2, 4, diff_latent, diff_latent}), t = torch::tensor({500, 500}),
                         ctx = torch::randn({2, 77, 768});
     const double t0 = now_s();
     const torch::Tensor ref = unet->forward(x, t, ctx);
@@ -203,13 +203,14 @@ std::vector<std::string> split_list(const std::string& s) {
 
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // rows appear as they finish, also when piped
-  int repeats = 3, steps = 1, threads = 0;
+  int repeats = 3, steps = 1, threads = 0, diff_latent = 64;
   std::string dtypes = "fp32,bf16", rows = "text,unet,vae512,vae1024,bf16diff", child, child_dtype = "fp32";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
     if (k == "--repeats") repeats = std::max(1, std::stoi(v));
     else if (k == "--steps") steps = std::max(1, std::stoi(v));
     else if (k == "--threads") threads = std::stoi(v);
+    else if (k == "--diff-latent") diff_latent = std::max(8, std::stoi(v));
     else if (k == "--dtypes") dtypes = v;
     else if (k == "--rows") rows = v;
     else if (k == "--child") child = v;
@@ -220,7 +221,8 @@ int main(int argc, char** argv) {
     }
   }
   if (threads > 0) torch::set_num_threads(threads);
-  if (!child.empty()) return run_child(child, child_dtype == "bf16" ? torch::kBFloat16 : torch::kFloat, repeats, steps);
+  if (!child.empty()) return run_child(child, child_dtype == "bf16" ? torch::kBFloat16 : torch::kFloat, repeats, steps,
+                                     diff_latent);
 
   // popen runs a shell, so /proc/self/exe must be resolved here.
   char exe[4096] = {};
@@ -239,7 +241,8 @@ int main(int argc, char** argv) {
       if (row == "bf16diff" && dtype != "bf16") continue;
       const std::string cmd = self + " --child " + row + " --dtype " + dtype + " --repeats " +
                               std::to_string(repeats) + " --steps " + std::to_string(steps) +
-                              (threads > 0 ? " --threads " + std::to_string(threads) : "");
+                              (threads > 0 ? " --threads " + std::to_string(threads) : "") +
+                              " --diff-latent " + std::to_string(diff_latent);
       FILE* p = popen(cmd.c_str(), "r");
       double secs = -1, rss = -1, extra = 0;
       char line[512];
