@@ -40,7 +40,8 @@ int run_edit(EditCli& g) {
   if (params.model.empty()) no_builtin_model();
   const auto paths = output_paths(g.output, params.n, g.overwrite);
   pipelines::SDModel model = load_cli_model(g, params);
-  return generate_and_write(g, paths, [&](const pipelines::GenerateOptions& options) {
+  const int calls = denoise_calls(model, params, true);
+  return generate_and_write(g, paths, calls, [&](const pipelines::GenerateOptions& options) {
     return g.mask.empty() ? pipelines::outpaint(model, image, extend, params, options)
                           : pipelines::inpaint(model, image, mask, params, options);
   });

@@ -31,7 +31,8 @@ int run_generate(GenerateCli& g) {
   if (params.width > 0 || params.height > 0) pipelines::check_size(params.width, params.height, "--size");
   const auto paths = output_paths(g.output, keep_index >= 0 ? 1 : params.n, g.overwrite);
   pipelines::SDModel model = load_cli_model(g, params);
-  return generate_and_write(g, paths, [&](const pipelines::GenerateOptions& options) {
+  const int calls = denoise_calls(model, params, false);
+  return generate_and_write(g, paths, calls, [&](const pipelines::GenerateOptions& options) {
     pipelines::GenerateResult r = pipelines::txt2img(model, params, options);
     if (keep_index >= 0) {
       check(keep_index < static_cast<int>(r.images.size()), g.from + ": batch_index out of range");

@@ -2,9 +2,9 @@
 
 #include <filesystem>
 #include <iostream>
-#include <memory>
 #include <regex>
 
+#include "pipelines/denoise.h"
 #include "util/error.h"
 #include "util/progress.h"
 
@@ -116,17 +116,20 @@ pipelines::SDModel load_cli_model(const GenerationCli& g, GenerationParams& para
   return model;
 }
 
-int generate_and_write(const GenerationCli& g, const std::vector<std::string>& paths,
+int denoise_calls(const pipelines::SDModel& model, const GenerationParams& params, bool uses_strength) {
+  auto sampler = pipelines::make_pipeline_sampler(model, params);
+  const int calls = static_cast<int>(sampler->timesteps().size(0));
+  return uses_strength ? calls - pipelines::first_step_for_strength(*sampler, params) : calls;
+}
+
+int generate_and_write(const GenerationCli& g, const std::vector<std::string>& paths, int calls,
                        const std::function<pipelines::GenerateResult(const pipelines::GenerateOptions&)>& generate) {
   pipelines::GenerateOptions options;
   options.negative_omitted = !g.given("negative");
-  std::unique_ptr<Progress> progress;
-  options.on_step = [&](const pipelines::StepInfo& s) {
-    if (!progress) progress = std::make_unique<Progress>("denoise", s.total, !g.quiet);
-    progress->step();
-  };
+  Progress progress("denoise", calls, !g.quiet);
+  options.on_step = [&](const pipelines::StepInfo&) { progress.step(); };
   pipelines::GenerateResult r = generate(options);
-  if (progress) progress->finish();
+  progress.finish();
   for (const auto& w : r.warnings) std::cerr << "warning: " << w << "\n";
   for (size_t i = 0; i < r.images.size() && i < paths.size(); ++i) {
     io::write_png(paths[i], r.images[i]);

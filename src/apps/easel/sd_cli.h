@@ -40,9 +40,12 @@ std::vector<std::string> output_paths(const std::string& output, int n, bool ove
 // Loads params.model (with --config and --dtype); width/height <= 0 become the UNet's native size.
 pipelines::SDModel load_cli_model(const GenerationCli& g, pipelines::GenerationParams& params);
 
-// Runs `generate` with a progress bar on stderr, prints warnings, writes the images to `paths` and prints each
-// path on stdout. Returns the exit code (0).
-int generate_and_write(const GenerationCli& g, const std::vector<std::string>& paths,
+// UNet calls a run with params will make (all scheduled calls, or those left by params.strength).
+int denoise_calls(const pipelines::SDModel& model, const pipelines::GenerationParams& params, bool uses_strength);
+
+// Runs `generate` with a progress bar of `calls` steps on stderr, prints warnings, writes the images to `paths`
+// and prints each path on stdout. Returns the exit code (0).
+int generate_and_write(const GenerationCli& g, const std::vector<std::string>& paths, int calls,
                        const std::function<pipelines::GenerateResult(const pipelines::GenerateOptions&)>& generate);
 
 }  // namespace easel::app
