@@ -8,7 +8,9 @@
 
 #include "apps/easel/command.h"
 #include "io/checkpoint.h"
+#include "io/image.h"
 #include "io/model_family.h"
+#include "pipelines/generation_params.h"
 #include "util/error.h"
 
 namespace easel::app {
@@ -216,15 +218,38 @@ int info_folder(const Options& o) {
   return 0;
 }
 
+bool is_png(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[8] = {};
+  in.read(magic, sizeof magic);
+  return in && std::string(magic, 8) == "\x89PNG\r\n\x1a\n";
+}
+
+// A generated PNG: its `parameters` text (A1111 layout), or with --json the exact `easel` chunk.
+int info_png(const Options& o) {
+  const io::Image img = io::read_image(o.path);
+  if (o.json) {
+    std::cout << pipelines::GenerationParams::from_png_text(img.text, o.path).to_json().dump(2) << "\n";
+    return 0;
+  }
+  for (const auto& [key, value] : img.text)
+    if (key == "parameters") {
+      std::cout << value << "\n";
+      return 0;
+    }
+  throw Error(o.path + ": PNG has no generation parameters (no `parameters` text chunk)");
+}
+
 int run_info(const Options& o) {
   std::error_code ec;
   if (!fs::exists(o.path, ec)) throw Error(o.path + ": no such file or folder");
-  return fs::is_directory(o.path, ec) ? info_folder(o) : info_file(o);
+  if (fs::is_directory(o.path, ec)) return info_folder(o);
+  return is_png(o.path) ? info_png(o) : info_file(o);
 }
 
 }  // namespace
 
-EASEL_COMMAND("info", "Show what a checkpoint file or diffusers folder holds: tensors, totals, model family",
+EASEL_COMMAND("info", "Show what a checkpoint or diffusers folder holds, or the parameters of a generated PNG",
               [](CLI::App& sub) -> std::function<int()> {
                 auto o = std::make_shared<Options>();
                 sub.footer(
@@ -234,11 +259,13 @@ EASEL_COMMAND("info", "Show what a checkpoint file or diffusers folder holds: te
                     "tensor count, parameters and bytes, and the model family (SD1.x, SD2.x, SDXL, unCLIP,\n"
                     "inpainting variants, easel's own) where it can be told. For a folder, prints each\n"
                     "component's class, main config values and weight totals, then the pipeline's totals\n"
-                    "and family.\n\n"
+                    "and family. For a PNG made by easel (or A1111), prints its generation parameters\n"
+                    "(--json: the exact values `easel generate --from` uses).\n\n"
                     "Examples:\n"
                     "  easel info v1-5-pruned-emaonly.safetensors\n"
                     "  easel info --no-tensors sd_xl_base_1.0.safetensors\n"
-                    "  easel info --json stable-diffusion-v1-5/");
+                    "  easel info --json stable-diffusion-v1-5/\n"
+                    "  easel info out.png");
                 sub.add_option("PATH", o->path, "checkpoint file or diffusers folder")->required();
                 auto* t = sub.add_flag("--tensors", o->tensors,
                                        "list every tensor (default for a file; for a folder, per component)");
