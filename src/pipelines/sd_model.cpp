@@ -8,6 +8,7 @@
 #include "models/component.h"
 #include "models/config_json.h"
 #include "models/load.h"
+#include "models/sd_configs.h"
 #include "text/default_vocab.h"
 #include "util/error.h"
 
@@ -15,21 +16,6 @@ namespace easel::pipelines {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-SDConfigs read_diffusers_configs(const std::string& folder) {
-  const fs::path root(folder);
-  check(fs::is_directory(root), folder + ": config folder not found (expected a diffusers model folder)");
-  auto read = [&](const char* component, const char* file) {
-    return models::read_json_file((root / component / file).string());
-  };
-  SDConfigs c;
-  c.unet = read("unet", "config.json");
-  c.vae = read("vae", "config.json");
-  c.text_encoder = read("text_encoder", "config.json");
-  if (fs::exists(root / "text_encoder_2" / "config.json")) c.text_encoder_2 = read("text_encoder_2", "config.json");
-  c.scheduler = read("scheduler", "scheduler_config.json");
-  return c;
-}
 
 namespace {
 
@@ -56,8 +42,7 @@ ComponentWeights folder_weights(const std::string& folder, bool two_encoders) {
   return w;
 }
 
-ComponentWeights single_file_weights(const std::string& path) {
-  io::StateDict sd = io::load_checkpoint(path);
+ComponentWeights split_single_file(const io::StateDict& sd, const std::string& path) {
   check(io::is_ldm_layout(sd.tensors),
         path + ": not a Stable Diffusion single file (no model.diffusion_model.* tensors)");
   ComponentWeights w;
@@ -79,43 +64,65 @@ void load_component(Module& module, ComponentWeights& weights, const std::string
 SDModel load_sd_model(const std::string& path, const SDLoadOptions& options) {
   check(fs::exists(path), path + ": model not found");
   const bool folder = fs::is_directory(path);
+  // Configs, as diffusers' from_single_file finds them: a diffusers folder (the model's own, or --config DIR), the
+  // original LDM/SGM yaml (--config model.yaml), or, for a single file with neither, its tensor shapes.
   std::string config_dir = options.config_dir;
+  const bool yaml = !config_dir.empty() && fs::is_regular_file(config_dir);
+  ComponentWeights weights;
+  models::SDConfigs configs;
+  io::FamilyInfo family;
   if (folder) {
     check(fs::exists(fs::path(path) / "model_index.json"),
           path + ": not a diffusers model folder (no model_index.json)");
+    check(!yaml, options.config_dir + ": a diffusers folder takes no yaml config");
     if (config_dir.empty()) config_dir = path;
-  } else {
-    check(!config_dir.empty(), path + ": single-file checkpoint needs its configs: pass --config DIR (a diffusers "
-                                      "folder of the same architecture)");
   }
-  const SDConfigs configs = read_diffusers_configs(config_dir);
+  if (!yaml && !config_dir.empty()) {
+    configs = models::sd_configs_from_diffusers_dir(config_dir);
+    family = io::detect_family_diffusers(config_dir);
+  }
+  if (folder) {
+    weights = folder_weights(path, !configs.text_encoder_2.is_null());
+  } else {
+    io::StateDict sd = io::load_checkpoint(path);
+    if (config_dir.empty() || yaml) {
+      configs = yaml ? models::sd_configs_from_yaml(config_dir, &sd.tensors) : models::infer_sd_configs(sd.tensors);
+      family = io::detect_family(sd);
+      config_dir.clear();  // no tokenizer folders: the default vocabulary
+    }
+    weights = split_single_file(sd, path);
+    if (auto it = weights.find("text_encoder"); it != weights.end())
+      models::trim_text_encoder_layers(it->second.tensors, configs.text_encoder);
+  }
 
   SDModel m;
   m.name = fs::path(path).filename().replace_extension().string();
   if (m.name.empty()) m.name = fs::path(path).parent_path().filename().string();  // "dir/" spelling
-  const io::FamilyInfo family = io::detect_family_diffusers(config_dir);
   m.family = family.family;
-  const json index = models::read_json_file((fs::path(config_dir) / "model_index.json").string());
-  m.force_zeros_for_empty_prompt = index.value("force_zeros_for_empty_prompt", false);
-
+  if (!config_dir.empty()) {
+    const json index = models::read_json_file((fs::path(config_dir) / "model_index.json").string());
+    m.force_zeros_for_empty_prompt = index.value("force_zeros_for_empty_prompt", false);
+  } else {
+    m.force_zeros_for_empty_prompt = family.family == io::ModelFamily::SDXL;  // as SDXL base's model_index.json
+  }
   const bool two = !configs.text_encoder_2.is_null();
-  ComponentWeights weights = folder ? folder_weights(path, two) : single_file_weights(path);
+  const std::string source = config_dir.empty() ? (yaml ? options.config_dir : path + " (inferred config)") : config_dir;
 
-  m.unet = models::UNet2DConditionModel(models::UNetConfig::from_json(configs.unet, config_dir + "/unet"));
+  m.unet = models::UNet2DConditionModel(models::UNetConfig::from_json(configs.unet, source + " unet"));
   load_component(m.unet, weights, "unet", path);
   m.is_inpaint_unet = m.unet->config.in_channels == 9;
-  m.vae = models::AutoencoderKL(models::AutoencoderKLConfig::from_json(configs.vae, config_dir + "/vae"));
+  m.vae = models::AutoencoderKL(models::AutoencoderKLConfig::from_json(configs.vae, source + " vae"));
   load_component(m.vae, weights, "vae", path);
 
   const bool sd2 = family.family == io::ModelFamily::SD2;
   m.encoders.push_back(make_encoder(config_dir, 0, sd2));
   m.encoders[0].model =
-      models::CLIPTextModel(models::CLIPTextConfig::from_json(configs.text_encoder, config_dir + "/text_encoder"));
+      models::CLIPTextModel(models::CLIPTextConfig::from_json(configs.text_encoder, source + " text_encoder"));
   load_component(m.encoders[0].model, weights, "text_encoder", path);
   if (two) {
     m.encoders.push_back(make_encoder(config_dir, 1, true));
     m.encoders[1].model = models::CLIPTextModel(
-        models::CLIPTextConfig::from_json(configs.text_encoder_2, config_dir + "/text_encoder_2"));
+        models::CLIPTextConfig::from_json(configs.text_encoder_2, source + " text_encoder_2"));
     load_component(m.encoders[1].model, weights, "text_encoder_2", path);
   }
   m.noise = sampling::NoiseConfig::from_json(configs.scheduler);

@@ -1,8 +1,9 @@
 // A Stable Diffusion model ready to generate: tokenizers, text encoders, UNet, VAE and noise schedule, loaded
 // from a diffusers folder or from a single CompVis/LDM/SGM file (.safetensors or .ckpt).
 //
-// Architecture configs always come as diffusers config.json objects (SDConfigs): read from a diffusers folder
-// (the model itself, or --config DIR for a single file, as diffusers' from_single_file(config=DIR) does).
+// Architecture configs always come as diffusers config.json objects (models/sd_configs.h): from a diffusers folder
+// (the model itself, or --config DIR for a single file, as diffusers' from_single_file(config=DIR) does), from the
+// original LDM/SGM yaml (--config model.yaml), or inferred from a single file's tensor shapes.
 #pragma once
 #include <nlohmann/json.hpp>
 #include <torch/types.h>
@@ -19,17 +20,8 @@
 
 namespace easel::pipelines {
 
-// The diffusers config.json object of each component; text_encoder_2 is null for single-encoder models.
-struct SDConfigs {
-  nlohmann::json unet, vae, text_encoder, text_encoder_2, scheduler;
-};
-
-// Reads unet/, vae/, text_encoder/, text_encoder_2/ (when present) config.json and
-// scheduler/scheduler_config.json of a diffusers folder. Throws easel::Error naming a missing or bad file.
-SDConfigs read_diffusers_configs(const std::string& folder);
-
 struct SDLoadOptions {
-  std::string config_dir;                     // diffusers folder giving the configs of a single file
+  std::string config_dir;                     // single file: a diffusers folder or LDM/SGM yaml; empty = infer
   torch::ScalarType dtype = torch::kFloat;    // UNet and text encoders (kFloat or kBFloat16); the VAE stays fp32
 };
 
@@ -55,9 +47,10 @@ struct SDModel {
 };
 
 // Loads `path`: a diffusers folder (model_index.json + components) or a single checkpoint file in LDM/SGM
-// layout with configs from options.config_dir. Tokenizers come from the config folder's tokenizer/ and
-// tokenizer_2/ when present, else from text::default_clip_vocab(). Throws easel::Error with one line naming the
-// path when it is missing, has no configs, or its weights do not fit the configs.
+// layout with configs from options.config_dir (a diffusers folder or a yaml) or, when empty, inferred from its
+// tensor shapes. Tokenizers come from the config folder's tokenizer/ and tokenizer_2/ when present, else from
+// text::default_clip_vocab(). Throws easel::Error with one line naming the path when it is missing, its configs
+// cannot be found or inferred, or its weights do not fit the configs.
 SDModel load_sd_model(const std::string& path, const SDLoadOptions& options = {});
 
 }  // namespace easel::pipelines

@@ -78,7 +78,10 @@ TEST(EvalCli, ErrorsAreOneLineWithNonZeroExit) {
   };
   expect_one_line("eval --model world --suite shapes-nope", "unknown suite \"shapes-nope\"");
   expect_one_line("eval --model dalle --suite shapes-heldout", "unknown model \"dalle\"");
-  expect_one_line("eval --model builtin --suite shapes-heldout", "built-in model not available yet");
+  // The built-in model's folder, pointed somewhere empty: the error names what is missing.
+  setenv("EASEL_MODEL_DIR", tmp.path.string().c_str(), 1);
+  expect_one_line("eval --model builtin --suite shapes-heldout", "has no clip.safetensors");
+  unsetenv("EASEL_MODEL_DIR");
   expect_one_line("eval --model " + tmp.path.string() + " --suite shapes-heldout", "not supported yet");
   expect_one_line("eval --model world --prompts " + (tmp / "none.txt").string(), "none.txt");
   // Usage errors: --suite without --model, --suite with --prompts, nothing to do.

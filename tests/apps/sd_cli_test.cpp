@@ -73,6 +73,23 @@ TEST_F(SdCli, SingleFileWithConfigMatchesTheOracle) {
   EXPECT_LE(max_pixel_diff(io::read_image(out.string()), ref("txt2img_euler.png")), 2);
 }
 
+// A single file needs no config folder: its configs come from the LDM yaml, or from its tensor shapes. The
+// tokenizer is then the default CLIP vocabulary (here the vendored copy in ../shared).
+TEST_F(SdCli, SingleFileWithYamlOrInferredConfigMatchesTheOracle) {
+  EASEL_SHARED_OR_SKIP(vocab, "vendor-data/CLIP/bpe_simple_vocab_16e6.txt.gz");
+  setenv("EASEL_CLIP_VOCAB", vocab.c_str(), 1);
+  const std::string single = (sd1 / "single_file/sd1_tiny.safetensors").string();
+  for (const std::string config : {std::string(" --config ") + (sd1 / "single_file/v1-inference-tiny.yaml").string(),
+                                   std::string()}) {
+    const auto out = tmp / "single-inferred.png";
+    auto r = run_easel(std::string("generate ") + kPrompt + " --model " + single + config +
+                       " --negative '' --steps 4 --sampler euler --size 64x64 -q --overwrite -o " + out.string());
+    ASSERT_EQ(r.exit_code, 0) << config << "\n" << r.out;
+    EXPECT_LE(max_pixel_diff(io::read_image(out.string()), ref("txt2img_euler.png")), 2) << config;
+  }
+  unsetenv("EASEL_CLIP_VOCAB");
+}
+
 TEST_F(SdCli, BatchWritesNumberedFilesAndRefusesToOverwrite) {
   const auto out = tmp / "b.png";
   const std::string args = std::string("generate ") + kPrompt + model + "-n 2 --steps 2 --size 64x64 -q -o " +
@@ -128,19 +145,22 @@ TEST_F(SdCli, BadInputIsOneErrorLine) {
   const Case cases[] = {
       {base + " --model " + (tmp / "missing").string(), "model not found"},
       {base + model + "--size 65x64", "multiples of 8"},
-      {base, "no built-in model yet"},
-      {base + " --model " + (sd1 / "single_file/sd1_tiny.safetensors").string(), "--config"},
+      {base, "has no clip.safetensors"},  // the built-in model, its folder pointed somewhere empty below
+      {std::string("img2img x --image ") + (sd1 / "refs/img2img_input.png").string() + " -o " + out,
+       "only does txt2img"},
       {std::string("img2img x") + model + "--image " + (tmp / "nope.png").string() + " -o " + out, "nope.png"},
       {std::string("edit x") + model + "--image " + (sd1 / "refs/img2img_input.png").string() + " --mask " +
            small_mask + " -o " + out,
        "small_mask.png: mask is 32x32"},
   };
+  setenv("EASEL_MODEL_DIR", tmp.path.string().c_str(), 1);
   for (const auto& c : cases) {
     auto r = run_easel(c.args);
     EXPECT_EQ(r.exit_code, 1) << c.args << "\n" << r.out;
     EXPECT_NE(r.out.find(c.expect), std::string::npos) << c.args << "\n" << r.out;
     EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
   }
+  unsetenv("EASEL_MODEL_DIR");
   EXPECT_FALSE(fs::exists(out));
 }
 

@@ -11,6 +11,7 @@
 #include "eval/runner.h"
 #include "eval/self_check.h"
 #include "eval/world_model.h"
+#include "pipelines/unclip.h"
 #include "util/error.h"
 
 namespace {
@@ -20,10 +21,18 @@ using namespace easel;
 // The one place a --model name becomes a generator of size x size images.
 eval::Generator make_eval_generator(const std::string& name, int size) {
   if (name == "world") return eval::world_generator(size);
-  if (name == "builtin") throw Error("built-in model not available yet");
+  const bool mini_folder = std::filesystem::exists(std::filesystem::path(name) / "decoder.safetensors");
+  if (name == "builtin" || name == "easel-mini" || mini_folder) {
+    // easel-mini (pipelines/unclip.h) with its default settings; its images are 128x128 whatever --size says.
+    auto model = std::make_shared<pipelines::UnclipModel>(
+        pipelines::load_unclip(mini_folder ? name : pipelines::builtin_model_dir()));
+    return [model](const std::string& prompt, int n, uint64_t seed) {
+      return pipelines::unclip_generate(*model, prompt, n, seed, {}).images;
+    };
+  }
   if (std::filesystem::exists(name))
     throw Error("model " + name + ": Stable Diffusion checkpoints and diffusers folders are not supported yet");
-  throw Error("unknown model \"" + name + "\" (expected world, builtin, or a diffusers folder or SD checkpoint path)");
+  throw Error("unknown model \"" + name + "\" (expected world, builtin, or an easel-mini model folder)");
 }
 
 struct Opts {

@@ -1,5 +1,7 @@
-// `easel generate "prompt" --model PATH ...`: text to image; `--from image.png` regenerates an easel PNG from its
+// `easel generate "prompt" [--model PATH] ...`: text to image, with the built-in model easel-mini when no --model
+// is given, else a Stable Diffusion model; `--from image.png` regenerates an easel PNG from its
 // stored parameters (flags given on the command line override them).
+#include "apps/easel/builtin_cli.h"
 #include "apps/easel/command.h"
 #include "apps/easel/sd_cli.h"
 #include "pipelines/denoise.h"
@@ -27,7 +29,10 @@ int run_generate(GenerateCli& g) {
     check(g.given("prompt"), "no prompt: easel generate \"a photo of a cat\" --model PATH");
     if (!g.given("size")) params.width = params.height = 0;  // the model's native size
   }
-  if (params.model.empty()) no_builtin_model();
+  if (is_builtin_model(params.model)) {
+    const auto paths = output_paths(g.output, keep_index >= 0 ? 1 : params.n, g.overwrite);
+    return generate_builtin(g, params, paths, keep_index);
+  }
   if (params.width > 0 || params.height > 0) pipelines::check_size(params.width, params.height, "--size");
   const auto paths = output_paths(g.output, keep_index >= 0 ? 1 : params.n, g.overwrite);
   pipelines::SDModel model = load_cli_model(g, params);
@@ -44,7 +49,7 @@ int run_generate(GenerateCli& g) {
 
 }  // namespace
 
-EASEL_COMMAND("generate", "Generate images from a prompt with a Stable Diffusion model (txt2img)",
+EASEL_COMMAND("generate", "Generate images from a prompt (built-in model, or --model a Stable Diffusion model)",
               [](CLI::App& sub) -> std::function<int()> {
                 auto g = std::make_shared<GenerateCli>();
                 add_generation_options(sub, *g);
@@ -52,6 +57,7 @@ EASEL_COMMAND("generate", "Generate images from a prompt with a Stable Diffusion
                                                     "regenerate the image an easel PNG records (flags override)");
                 sub.footer(
                     "Examples:\n"
+                    "  easel generate \"a yellow heart to the left of a purple square\" -n 4 -o heart.png\n"
                     "  easel generate \"a photo of a cat\" --model sd-v1-5/ --steps 20 --seed 7 -o cat.png\n"
                     "  easel generate \"a castle\" --model v1-5.safetensors --config sd-v1-5/ -n 4 --size 768x512\n"
                     "  easel generate --from cat.png --steps 30 -o cat30.png");

@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "apps/easel/command.h"
-#include "apps/easel/outputs.h"
+#include "apps/easel/sd_cli.h"
 #include "io/image.h"
 #include "pipelines/unclip.h"
 #include "util/error.h"

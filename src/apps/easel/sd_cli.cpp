@@ -78,7 +78,7 @@ void add_generation_options(CLI::App& sub, GenerationCli& g, double default_stre
   sub.add_flag("-q,--quiet", g.quiet, "no progress bar");
 }
 
-void no_builtin_model() { throw Error("no built-in model yet; pass --model"); }
+void no_builtin_model() { throw Error("the built-in model easel-mini only does txt2img and variations; pass --model"); }
 
 void apply_size(const std::string& size, GenerationParams& params) {
   if (size.empty()) return;

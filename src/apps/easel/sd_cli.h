@@ -28,7 +28,7 @@ struct GenerationCli {
 // Adds the prompt and generation options shared by the SD commands; default_strength > 0 adds --strength.
 void add_generation_options(CLI::App& sub, GenerationCli& g, double default_strength = 0);
 
-// Throws the error for a command run without --model. Later this is where the built-in model will answer.
+// Throws the error for img2img / edit run without --model (the built-in model does neither).
 [[noreturn]] void no_builtin_model();
 
 // Parses --size WxH into params (leaves them alone when empty); throws easel::Error on a malformed value.
