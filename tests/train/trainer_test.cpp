@@ -106,8 +106,9 @@ TEST_F(TinyRuns, ResumeContinuesBitForBit) {
 }
 
 TEST_F(TinyRuns, RefusesToOverwriteARunAndToResumeAnotherKind) {
-  auto o = tiny_run("upsampler", (dir_->path / "upsampler").string(), 1);
+  auto o = tiny_run("upsampler", (dir_->path / "existing").string(), 1);
   o.task.config = tiny_upsampler_config();
+  train::train(o);
   EXPECT_THROW(train::train(o), Error);  // checkpoint exists, no --resume
   o.kind = "prior";
   o.resume = true;
