@@ -22,7 +22,7 @@ stage() {  # name steps batch lr [extra args...]
   local resume=()
   [[ -f "$RUN/$name/checkpoint.safetensors" ]] && resume=(--resume)
   "$EASEL" train "$name" --out "$RUN/$name" --steps "$steps" --batch "$batch" --lr "$lr" \
-    --save-every 100 --sample-every 500 --log-every 20 "${resume[@]}" "$@"
+    --save-every 100 --sample-every 500 --log-every 20 --bf16 --threads 2 "${resume[@]}" "$@"
 }
 
 stage clip "$CLIP_STEPS" 256 1e-3 --warmup 200

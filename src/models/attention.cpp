@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "models/activation.h"
 #include "util/error.h"
 
 namespace easel::models {
@@ -68,7 +69,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
 
 torch::Tensor AttentionImpl::forward_spatial(const torch::Tensor& x) {
   const int64_t B = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
-  torch::Tensor h = group_norm ? group_norm(x) : x;
+  torch::Tensor h = group_norm ? norm_in(group_norm, x) : x;
   h = forward(h.reshape({B, C, H * W}).transpose(1, 2));
   return h.transpose(1, 2).reshape({B, C, H, W}) + x;
 }

@@ -84,7 +84,7 @@ torch::Tensor VAEEncoderImpl::forward(const torch::Tensor& x) {
   torch::Tensor h = conv_in(x);
   for (auto& block : down_blocks) h = block->forward(h, {}, {});
   h = mid_block->forward(h, {}, {});
-  return conv_out(silu_act(conv_norm_out(h)));
+  return conv_out(silu_act(norm_in(conv_norm_out, h)));
 }
 
 // diffusers autoencoders/vae.py Decoder: conv_in, mid block, UpDecoderBlock2D per level (layers_per_block + 1
@@ -111,7 +111,7 @@ VAEDecoderImpl::VAEDecoderImpl(const AutoencoderKLConfig& c) {
 torch::Tensor VAEDecoderImpl::forward(const torch::Tensor& z) {
   torch::Tensor h = mid_block->forward(conv_in(z), {}, {});
   for (auto& block : up_blocks) h = block->forward(h, {}, {});
-  return conv_out(silu_act(conv_norm_out(h)));
+  return conv_out(silu_act(norm_in(conv_norm_out, h)));
 }
 
 AutoencoderKLImpl::AutoencoderKLImpl(const AutoencoderKLConfig& c) : config(c) {

@@ -5,6 +5,7 @@
 #include "models/attention.h"
 #include "models/config_json.h"
 #include "util/error.h"
+#include "models/activation.h"
 
 namespace easel::models {
 
@@ -53,8 +54,8 @@ CLIPEncoderLayerImpl::CLIPEncoderLayerImpl(const CLIPTextConfig& c) : quick_gelu
 }
 
 torch::Tensor CLIPEncoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
-  torch::Tensor h = x + self_attn(layer_norm1(x), mask);
-  torch::Tensor m = fc1(layer_norm2(h));
+  torch::Tensor h = x + self_attn(norm_in(layer_norm1, x), mask);
+  torch::Tensor m = fc1(norm_in(layer_norm2, h));
   // quick_gelu: x * sigmoid(1.702 x) (the OpenAI CLIP approximation); gelu: the exact erf form.
   m = quick_gelu ? m * torch::sigmoid(1.702 * m) : torch::gelu(m);
   return h + fc2(m);
@@ -97,7 +98,7 @@ CLIPTextOutput CLIPTextModelImpl::forward(const torch::Tensor& input_ids) {
     h = layer(h, mask);
     out.hidden_states.push_back(h);
   }
-  out.last_hidden_state = final_layer_norm(h);
+  out.last_hidden_state = norm_in(final_layer_norm, h);
   // Legacy configs (eos_token_id 2) pool at the highest id, which is <|endoftext|> in the CLIP vocabulary.
   torch::Tensor pos = config.eos_token_id == 2 ? ids.argmax(-1) : (ids == config.eos_token_id).to(torch::kInt).argmax(-1);
   out.pooled_output = out.last_hidden_state.index({torch::arange(B, torch::kLong), pos});

@@ -54,7 +54,7 @@ torch::Tensor MiniImageEncoderImpl::forward(const torch::Tensor& images) {
     h = resnets[i](h);
     if (i < downsamplers.size()) h = downsamplers[i](h);
   }
-  return proj(silu_act(norm_out(h)).flatten(1));
+  return proj(silu_act(norm_in(norm_out, h)).flatten(1));
 }
 
 MiniClipImpl::MiniClipImpl(const MiniClipConfig& c) : config(c) {

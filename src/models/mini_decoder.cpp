@@ -4,6 +4,7 @@
 
 #include "models/config_json.h"
 #include "util/error.h"
+#include "models/activation.h"
 
 namespace easel::models {
 
@@ -50,7 +51,7 @@ torch::Tensor MiniDecoderImpl::forward(const torch::Tensor& x_t, const torch::Te
   UNetAddedCond added;
   added.class_labels = image_to_time(image_embeds) + text_to_time(text_embeds);
   torch::Tensor tokens = image_to_tokens(image_embeds).reshape({B, config.context_tokens, -1});
-  torch::Tensor context = torch::cat({tokens, text_norm(text_hidden_proj(text_hidden))}, 1);
+  torch::Tensor context = torch::cat({tokens, norm_in(text_norm, text_hidden_proj(text_hidden))}, 1);
   return unet(x_t, t, context, added);
 }
 

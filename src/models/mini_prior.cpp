@@ -4,6 +4,7 @@
 
 #include "models/config_json.h"
 #include "util/error.h"
+#include "models/activation.h"
 
 namespace easel::models {
 
@@ -38,8 +39,8 @@ PriorBlockImpl::PriorBlockImpl(int64_t width, int64_t heads) {
 }
 
 torch::Tensor PriorBlockImpl::forward(const torch::Tensor& x) {
-  torch::Tensor h = x + attn(norm1(x));
-  return h + ff(norm2(h));
+  torch::Tensor h = x + attn(norm_in(norm1, x));
+  return h + ff(norm_in(norm2, h));
 }
 
 MiniPriorImpl::MiniPriorImpl(const MiniPriorConfig& c) : config(c) {
@@ -73,7 +74,7 @@ torch::Tensor MiniPriorImpl::forward(const torch::Tensor& x_t, const torch::Tens
                                  1) +
                       positional_embedding;
   for (auto& block : blocks) seq = block(seq);
-  return proj_out(norm_out(seq.select(1, seq.size(1) - 1)));
+  return proj_out(norm_in(norm_out, seq.select(1, seq.size(1) - 1)));
 }
 
 }  // namespace easel::models

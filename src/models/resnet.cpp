@@ -17,12 +17,12 @@ ResnetBlock2DImpl::ResnetBlock2DImpl(int64_t in, int64_t out, int64_t temb_chann
 
 // diffusers ResnetBlock2D.forward: h = conv1(silu(norm1(x))) + proj(temb); h = conv2(silu(norm2(h))); x' + h.
 torch::Tensor ResnetBlock2DImpl::forward(const torch::Tensor& x, const torch::Tensor& temb_act) {
-  torch::Tensor h = conv1(silu_act(norm1(x)));
+  torch::Tensor h = conv1(silu_act(norm_in(norm1, x)));
   if (time_emb_proj) {
     torch::Tensor t = time_emb_proj(temb_act).unsqueeze(-1).unsqueeze(-1);
     h = h.requires_grad() ? h + t : h.add_(t);
   }
-  h = conv2(silu_act(norm2(h)));
+  h = conv2(silu_act(norm_in(norm2, h)));
   torch::Tensor shortcut = conv_shortcut ? conv_shortcut(x) : x;
   return h.requires_grad() ? h + shortcut : h.add_(shortcut);
 }

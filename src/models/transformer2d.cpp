@@ -2,6 +2,7 @@
 
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/conv.h>
+#include "models/activation.h"
 
 namespace easel::models {
 
@@ -41,9 +42,9 @@ BasicTransformerBlockImpl::BasicTransformerBlockImpl(int64_t dim, int64_t heads,
 }
 
 torch::Tensor BasicTransformerBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& context) {
-  torch::Tensor h = attn1(norm1(x)) + x;
-  h = attn2(norm2(h), context) + h;
-  return ff(norm3(h)) + h;
+  torch::Tensor h = attn1(norm_in(norm1, x)) + x;
+  h = attn2(norm_in(norm2, h), context) + h;
+  return ff(norm_in(norm3, h)) + h;
 }
 
 Transformer2DModelImpl::Transformer2DModelImpl(const TransformerOptions& o) : options(o) {
@@ -68,7 +69,7 @@ torch::Tensor Transformer2DModelImpl::forward(const torch::Tensor& x, const torc
   // [B, C, H, W] <-> [B, H*W, C]: a free view when x is channels-last.
   auto to_tokens = [&](const torch::Tensor& t) { return t.permute({0, 2, 3, 1}).reshape({B, H * W, C}); };
   auto to_image = [&](const torch::Tensor& t) { return t.reshape({B, H, W, C}).permute({0, 3, 1, 2}); };
-  torch::Tensor h = norm(x);
+  torch::Tensor h = norm_in(norm, x);
   h = options.linear_projection ? proj_in.forward(to_tokens(h)) : to_tokens(proj_in.forward(h));
   for (auto& block : blocks) h = block(h, context);
   h = options.linear_projection ? to_image(proj_out.forward(h)) : proj_out.forward(to_image(h));

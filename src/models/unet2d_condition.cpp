@@ -202,7 +202,7 @@ torch::Tensor UNet2DConditionModelImpl::forward(const torch::Tensor& sample, con
   for (auto& block : down_blocks) h = block(h, temb_act, ctx, &skips);
   h = mid_block(h, temb_act, ctx);
   for (auto& block : up_blocks) h = block(h, temb_act, ctx, &skips);
-  return conv_out(silu_act(conv_norm_out(h)));
+  return conv_out(silu_act(norm_in(conv_norm_out, h)));
 }
 
 }  // namespace easel::models

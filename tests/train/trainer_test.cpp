@@ -2,6 +2,7 @@
 // bit for bit, existing runs are not overwritten.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <numeric>
 
@@ -103,6 +104,18 @@ TEST_F(TinyRuns, ResumeContinuesBitForBit) {
   auto ca = io::load_safetensors(straight.out_dir + "/checkpoint.safetensors");
   auto cb = io::load_safetensors(second.out_dir + "/checkpoint.safetensors");
   for (const auto& [name, t] : ca.tensors) EXPECT_TRUE(torch::equal(t, cb.tensors.at(name))) << name;
+}
+
+// bf16 autocast: convolutions and matmuls in bfloat16 while norms and weights stay float32 (models/activation.h).
+TEST_F(TinyRuns, Bf16AutocastTrainsTheDecoder) {
+  auto o = tiny_run("decoder", (dir_->path / "bf16").string(), 3);
+  o.task.clip_path = clip_file();
+  o.task.config = tiny_decoder_config();
+  o.bf16 = true;
+  auto r = train::train(o);
+  ASSERT_EQ(r.losses.size(), 3u);
+  for (double l : r.losses) EXPECT_TRUE(std::isfinite(l) && l > 0 && l < 10) << l;
+  for (const auto& [name, w] : r.weights) EXPECT_EQ(w.scalar_type(), torch::kFloat) << name;
 }
 
 TEST_F(TinyRuns, RefusesToOverwriteARunAndToResumeAnotherKind) {
