@@ -50,7 +50,10 @@ torch::Tensor sample_prior(models::MiniPrior& prior, const sampling::NoiseConfig
 struct DecoderSettings {
   int steps = 25;
   double guidance = 3.0;
-  std::string sampler = "dpmpp_2m";
+  // DDIM, whose clip_sample clamps each x0 estimate to [-1, 1] as unCLIP's scheduler does. The sigma samplers
+  // (euler, dpmpp_2m...) start from the cosine schedule's sigma_max (~1e4 at t = 999), where any error of the
+  // predicted noise is multiplied by sigma into x0, and leave noise behind.
+  std::string sampler = "ddim";
 };
 // Images [B, 3, S, S] in [-1, 1] from image embeddings [B, D] and the captions' text conditions (uncond: the
 // empty caption, batch 1). Guidance runs as one [uncond; cond] batch.

@@ -2,9 +2,13 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+
 #include "util/error.h"
 
 namespace easel::train {
+
+double ema_decay_at(double decay, int64_t n) { return std::min(decay, double(1 + n) / double(10 + n)); }
 
 Ema::Ema(torch::nn::Module& module) {
   torch::NoGradGuard no_grad;

@@ -10,6 +10,12 @@
 
 namespace easel::train {
 
+// The decay of EMA update number n (n = 0 at the first update after the learning-rate warm-up; before it the EMA
+// copies the weights): min(decay, (1 + n) / (10 + n)), the warm-up of TensorFlow's ExponentialMovingAverage and
+// diffusers' EMAModel. Without it a short run's EMA keeps a large share of its early weights (0.999^1000 = 37%),
+// and a blend of weights that far apart samples noise.
+double ema_decay_at(double decay, int64_t n);
+
 class Ema {
  public:
   explicit Ema(torch::nn::Module& module);

@@ -21,12 +21,15 @@ nlohmann::json default_prior_config(int64_t max_length) {
           {"width", 256},     {"layers", 4},        {"heads", 4}};
 }
 
+// Attention (self and cross, over the caption and the 4 image-embedding tokens) only at 8x8 and in the middle
+// block; the 16x16 and 32x32 levels see the image embedding through the timestep embedding. bench_train: 5.5x the
+// training throughput of [64,128,128] with attention at 16x16 too (40 vs 7.2 items/s, bf16, one thread).
 nlohmann::json default_decoder_config() {
   nlohmann::json unet = {{"in_channels", 3},
                          {"out_channels", 3},
-                         {"block_out_channels", {64, 128, 128}},
-                         {"down_block_types", {"DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"}},
-                         {"up_block_types", {"CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"}},
+                         {"block_out_channels", {32, 64, 128}},
+                         {"down_block_types", {"DownBlock2D", "DownBlock2D", "CrossAttnDownBlock2D"}},
+                         {"up_block_types", {"CrossAttnUpBlock2D", "UpBlock2D", "UpBlock2D"}},
                          {"layers_per_block", 1},
                          {"attention_head_dim", 4},
                          {"cross_attention_dim", 128},

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "io/image.h"
+#include "io/model_family.h"
 #include "io/safetensors.h"
 #include "models/mini_files.h"
 #include "train/adamw.h"
@@ -55,6 +56,20 @@ void check_options(const TrainOptions& o, int world) {
 }
 
 }  // namespace
+
+io::StateDict model_file_of_checkpoint(const io::StateDict& checkpoint, bool ema, const std::string& path) {
+  check(checkpoint.metadata.count("easel.train") > 0, path + ": not an easel training checkpoint");
+  const nlohmann::json meta = models::mini_metadata_json(checkpoint, "easel.train", path);
+  io::StateDict out;
+  const std::string prefix = ema ? "ema." : "model.";
+  for (const auto& [name, t] : checkpoint.tensors)
+    if (name.rfind(prefix, 0) == 0) out.tensors[name.substr(prefix.size())] = t;
+  check(!out.tensors.empty(), path + ": the checkpoint holds no '" + prefix + "' weights");
+  for (const auto& [key, value] : meta.at("metadata").items()) out.metadata[key] = value.get<std::string>();
+  out.metadata[io::kEaselModelKey] = "easel-mini-" + meta.at("kind").get<std::string>();
+  out.metadata["easel.train.step"] = std::to_string(meta.at("step").get<int64_t>());
+  return out;
+}
 
 TrainResult train(const TrainOptions& opt) {
   const int world = opt.group ? opt.group->world_size() : 1;
@@ -161,7 +176,7 @@ TrainResult train(const TrainOptions& opt) {
     clip_grad_norm(model, opt.grad_clip);
     const double lr = opt.lr * std::min(1.0, double(step + 1) / double(std::max<int64_t>(opt.warmup, 1)));
     adam.step(lr);
-    ema.update(model, step < opt.warmup ? 0.0 : opt.ema_decay);
+    ema.update(model, step < opt.warmup ? 0.0 : ema_decay_at(opt.ema_decay, step - opt.warmup));
     ++step;
     const double l = global_loss.item<double>();
     result.losses.push_back(l);

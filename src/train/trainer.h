@@ -40,6 +40,10 @@ struct TrainResult {
   io::TensorMap weights;       // the trained (not EMA) parameters at the end, by name
 };
 
+// The model file (tensors and metadata, as <kind>.safetensors holds them) of a checkpoint's EMA weights, or of
+// its trained weights when ema is false. Throws easel::Error naming `path` when it is not a trainer checkpoint.
+io::StateDict model_file_of_checkpoint(const io::StateDict& checkpoint, bool ema, const std::string& path);
+
 // Runs the loop. Throws easel::Error for a bad option, an out_dir that already holds a checkpoint when not
 // resuming, or a checkpoint of another model kind.
 TrainResult train(const TrainOptions& options);

@@ -29,6 +29,14 @@ TEST(TrainCli, OneStepRunThenExport) {
   r = run_easel("export " + run + "/upsampler.safetensors " + small + " --dtype bf16");
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_LT(fs::file_size(small), fs::file_size(run + "/upsampler.safetensors") * 6 / 10);
+  // An existing output is kept unless --overwrite says otherwise.
+  r = run_easel("export " + run + "/upsampler.safetensors " + small + " --dtype fp32");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("--overwrite"), std::string::npos) << r.out;
+  EXPECT_LT(fs::file_size(small), fs::file_size(run + "/upsampler.safetensors") * 6 / 10);
+  r = run_easel("export " + run + "/upsampler.safetensors " + small + " --dtype fp32 --overwrite");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(fs::file_size(small), fs::file_size(run + "/upsampler.safetensors"));
 }
 
 TEST(TrainCli, UsageAndInputErrors) {

@@ -11,6 +11,8 @@
 #include "test_util.h"
 #include "train/tiny_configs.h"
 #include "text/word_tokenizer.h"
+#include "train/ema.h"
+#include "train/trainer.h"
 #include "train/world_batch.h"
 #include "util/error.h"
 
@@ -39,6 +41,30 @@ class TinyRuns : public ::testing::Test {
   static inline TempDir* dir_ = nullptr;
   static inline std::vector<double> clip_losses_;
 };
+
+// A checkpoint exports as a model file: its EMA weights are the <kind>.safetensors the trainer wrote, with the same
+// metadata; its trained weights differ from them.
+TEST_F(TinyRuns, CheckpointExportsItsEmaAndTrainedWeights) {
+  const io::StateDict ckpt = io::load_safetensors((dir_->path / "clip" / "checkpoint.safetensors").string());
+  const io::StateDict file = io::load_safetensors(clip_file());
+  const io::StateDict ema = train::model_file_of_checkpoint(ckpt, true, "ckpt");
+  const io::StateDict trained = train::model_file_of_checkpoint(ckpt, false, "ckpt");
+  ASSERT_EQ(ema.tensors.size(), file.tensors.size());
+  EXPECT_EQ(ema.metadata, file.metadata);
+  bool differ = false;
+  for (const auto& [name, t] : file.tensors) {
+    EXPECT_TRUE(torch::equal(ema.tensors.at(name), t)) << name;
+    differ = differ || !torch::equal(trained.tensors.at(name), t);
+  }
+  EXPECT_TRUE(differ);
+  EXPECT_THROW(train::model_file_of_checkpoint(file, true, "clip.safetensors"), Error);
+}
+
+TEST(Ema, DecayWarmsUp) {
+  EXPECT_DOUBLE_EQ(train::ema_decay_at(0.999, 0), 0.1);
+  EXPECT_DOUBLE_EQ(train::ema_decay_at(0.999, 90), 0.91);
+  EXPECT_DOUBLE_EQ(train::ema_decay_at(0.999, 100000), 0.999);
+}
 
 TEST_F(TinyRuns, ClipLossFallsAndModelFileLoads) {
   ASSERT_EQ(clip_losses_.size(), 40u);

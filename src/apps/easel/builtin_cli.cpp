@@ -1,11 +1,21 @@
 #include "apps/easel/builtin_cli.h"
 
+#include <filesystem>
+
 #include "util/error.h"
 
 namespace easel::app {
 
+namespace {
+bool is_builtin_name(const std::string& model) { return model.empty() || model == "easel-mini" || model == "builtin"; }
+}  // namespace
+
 bool is_builtin_model(const std::string& model) {
-  return model.empty() || model == "easel-mini" || model == "builtin";
+  return is_builtin_name(model) || std::filesystem::exists(std::filesystem::path(model) / "decoder.safetensors");
+}
+
+std::string mini_model_dir(const std::string& model) {
+  return is_builtin_name(model) ? pipelines::builtin_model_dir() : model;
 }
 
 pipelines::UnclipSettings builtin_settings(const GenerationCli& g, const pipelines::GenerationParams& p) {
@@ -26,16 +36,16 @@ pipelines::UnclipSettings builtin_settings(const GenerationCli& g, const pipelin
 int generate_builtin(const GenerationCli& g, const pipelines::GenerationParams& params,
                      const std::vector<std::string>& paths, int keep_index) {
   const pipelines::UnclipSettings s = builtin_settings(g, params);
-  pipelines::UnclipModel model = pipelines::load_unclip(pipelines::builtin_model_dir());
+  pipelines::UnclipModel model = pipelines::load_unclip(mini_model_dir(params.model));
   const int calls = s.prior.steps + s.decoder.steps + (s.upsample ? s.upsampler.steps : 0);
   return generate_and_write(g, paths, calls, [&](const pipelines::GenerateOptions& options) {
-    pipelines::UnclipOutput out = pipelines::unclip_generate(model, params.prompt, params.n, params.seed, s,
-                                                             [&](int done, int total) {
-                                                               pipelines::StepInfo info;
-                                                               info.index = done;
-                                                               info.total = total;
-                                                               if (options.on_step) options.on_step(info);
-                                                             });
+    pipelines::UnclipOutput out =
+        pipelines::unclip_generate(model, params.prompt, params.n, params.seed, s, [&](int done, int total) {
+          pipelines::StepInfo info;
+          info.index = done;
+          info.total = total;
+          if (options.on_step) options.on_step(info);
+        });
     pipelines::GenerateResult r;
     r.images = std::move(out.images);
     for (const auto& w : out.unknown_words)

@@ -8,8 +8,11 @@
 
 namespace easel::app {
 
-// True for the names that mean the built-in model: "" (no --model), "easel-mini", "builtin".
+// True when --model means easel-mini: the built-in model's names "" (no --model), "easel-mini", "builtin", or a
+// folder holding an easel-mini model (decoder.safetensors and its siblings, as `easel train`/`export` make them).
 bool is_builtin_model(const std::string& model);
+// The folder of the easel-mini model that `model` names (pipelines::builtin_model_dir() for the names).
+std::string mini_model_dir(const std::string& model);
 
 // Settings of an easel-mini run from the generation flags: --steps, --cfg and --sampler set the decoder's when
 // given (its own defaults otherwise); --size may be 128x128 (default) or 32x32 (no upsampler).

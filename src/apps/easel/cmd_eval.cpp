@@ -2,14 +2,17 @@
 //   easel eval --model M --suite shapes-heldout|shapes-seen [--per-prompt 4] [--seed S] [--size 64]
 //              [--json report.json] [--sheet sheet.png]
 //   easel eval --model M --prompts FILE ...
+//   easel eval --model builtin --suite S --variations   (variations of world renders, judged by their prompt)
 //   easel eval --self-check [--size 64] [--per-prompt 1] [--seed S]
 #include <cstdio>
 #include <filesystem>
 
+#include "apps/easel/builtin_cli.h"
 #include "apps/easel/command.h"
 #include "eval/eval_sheet.h"
 #include "eval/runner.h"
 #include "eval/self_check.h"
+#include "eval/unclip_model.h"
 #include "eval/world_model.h"
 #include "pipelines/unclip.h"
 #include "util/error.h"
@@ -18,17 +21,16 @@ namespace {
 
 using namespace easel;
 
-// The one place a --model name becomes a generator of size x size images.
-eval::Generator make_eval_generator(const std::string& name, int size) {
+// The one place a --model name becomes a generator of size x size images; with `variations`, of an easel-mini
+// model's variations of each prompt's world render (eval/unclip_model.h).
+eval::Generator make_eval_generator(const std::string& name, int size, bool variations) {
+  const bool mini = !name.empty() && app::is_builtin_model(name);
+  if (variations && !mini) throw Error("--variations needs an easel-mini model (builtin or a model folder)");
   if (name == "world") return eval::world_generator(size);
-  const bool mini_folder = std::filesystem::exists(std::filesystem::path(name) / "decoder.safetensors");
-  if (name == "builtin" || name == "easel-mini" || mini_folder) {
+  if (mini) {
     // easel-mini (pipelines/unclip.h) with its default settings; its images are 128x128 whatever --size says.
-    auto model = std::make_shared<pipelines::UnclipModel>(
-        pipelines::load_unclip(mini_folder ? name : pipelines::builtin_model_dir()));
-    return [model](const std::string& prompt, int n, uint64_t seed) {
-      return pipelines::unclip_generate(*model, prompt, n, seed, {}).images;
-    };
+    auto model = std::make_shared<pipelines::UnclipModel>(pipelines::load_unclip(app::mini_model_dir(name)));
+    return variations ? eval::unclip_variation_generator(model) : eval::unclip_generator(model);
   }
   if (std::filesystem::exists(name))
     throw Error("model " + name + ": Stable Diffusion checkpoints and diffusers folders are not supported yet");
@@ -36,7 +38,7 @@ eval::Generator make_eval_generator(const std::string& name, int size) {
 }
 
 struct Opts {
-  bool self_check = false;
+  bool self_check = false, variations = false;
   std::string model, suite, prompts, json, sheet;
   int size = 64;
   int per_prompt = 4;
@@ -56,9 +58,9 @@ int run_self_check(const Opts& o, int per_prompt) {
 }
 
 int run_model(const Opts& o) {
-  const eval::Generator generate = make_eval_generator(o.model, o.size);
-  const std::vector<eval::EvalItem> items = o.prompts.empty() ? eval::suite_items(o.suite)
-                                                               : eval::read_prompt_file(o.prompts);
+  const eval::Generator generate = make_eval_generator(o.model, o.size, o.variations);
+  const std::vector<eval::EvalItem> items =
+      o.prompts.empty() ? eval::suite_items(o.suite) : eval::read_prompt_file(o.prompts);
   eval::RunOptions run;
   run.per_prompt = o.per_prompt, run.seed = o.seed, run.model = o.model;
   run.suite = o.prompts.empty() ? o.suite : o.prompts;
@@ -70,9 +72,9 @@ int run_model(const Opts& o) {
       sheet->add(p, k, img, items[p].prompt, v.pass);
     };
   const eval::EvalReport report = eval::run_eval(items, generate, run, observe);
-  std::printf("easel eval: model %s, %s: %zu prompts x %d images, seed %llu, %.1f s\n", o.model.c_str(),
-              run.suite.c_str(), items.size(), o.per_prompt, static_cast<unsigned long long>(o.seed),
-              report.seconds);
+  std::printf("easel eval: model %s%s, %s: %zu prompts x %d images, seed %llu, %.1f s\n", o.model.c_str(),
+              o.variations ? " (variations of world renders)" : "", run.suite.c_str(), items.size(), o.per_prompt,
+              static_cast<unsigned long long>(o.seed), report.seconds);
   std::fputs(eval::format_table(report).c_str(), stdout);
   if (!o.json.empty()) {
     eval::write_report_json(o.json, report);
@@ -96,18 +98,25 @@ std::function<int()> setup(CLI::App& sub) {
   auto* suite = sub.add_option("--suite", o->suite, "Prompt suite: shapes-heldout or shapes-seen");
   auto* prompts = sub.add_option("--prompts", o->prompts,
                                  "Prompt file instead of a suite: one prompt per line, or category<TAB>prompt");
+  sub.add_flag("--variations", o->variations,
+               "Judge the model's variations of each prompt's world render (easel-mini only) instead of its "
+               "generations: does a variation keep the scene?")
+      ->needs(model);
   sub.add_option("--json", o->json, "Write the JSON report here")->needs(model);
   sub.add_option("--sheet", o->sheet, "Write a contact sheet PNG here (image, PASS/FAIL, prompt)")->needs(model);
   sub.add_option("--size", o->size, "Image size (generated, or rendered for --self-check)")
-      ->check(CLI::Range(16, 1024))->capture_default_str();
+      ->check(CLI::Range(16, 1024))
+      ->capture_default_str();
   auto* per_prompt = sub.add_option("--per-prompt", o->per_prompt, "Images per prompt (default 4; 1 for --self-check)")
                          ->check(CLI::Range(1, 64));
   sub.add_option("--seed", o->seed, "Base seed (prompt i gets a seed derived from it and i)")->capture_default_str();
   self->excludes(model);
   suite->excludes(prompts)->needs(model);
   prompts->needs(model);
-  sub.footer("Examples:\n  easel eval --model world --suite shapes-heldout --json report.json --sheet sheet.png\n"
-             "  easel eval --self-check --per-prompt 2");
+  sub.footer(
+      "Examples:\n  easel eval --model world --suite shapes-heldout --json report.json --sheet sheet.png\n"
+      "  easel eval --model builtin --suite shapes-seen --variations --per-prompt 1\n"
+      "  easel eval --self-check --per-prompt 2");
   return [o, per_prompt, &sub]() {
     if (o->self_check) return run_self_check(*o, per_prompt->count() ? o->per_prompt : 1);
     if (o->model.empty() || (o->suite.empty() && o->prompts.empty())) {

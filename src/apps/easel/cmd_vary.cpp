@@ -2,6 +2,7 @@
 // DALL-E 2 makes them: the image's CLIP embedding decoded again with new noise.
 #include <iostream>
 
+#include "apps/easel/builtin_cli.h"
 #include "apps/easel/command.h"
 #include "apps/easel/sd_cli.h"
 #include "io/image.h"
@@ -38,7 +39,7 @@ std::function<int()> setup(CLI::App& sub) {
     check(o->steps >= 1 && o->steps <= 1000, "vary: --steps must be in 1..1000");
     const auto paths = output_paths(o->out, o->n, o->overwrite);
     io::Image image = io::read_image(o->input);
-    pipelines::UnclipModel model = pipelines::load_unclip(o->model.empty() ? pipelines::builtin_model_dir() : o->model);
+    pipelines::UnclipModel model = pipelines::load_unclip(mini_model_dir(o->model));
     pipelines::UnclipSettings s;
     s.decoder.steps = o->steps;
     s.decoder.guidance = o->cfg;

@@ -1,0 +1,111 @@
+// End-to-end cost of the built-in model (easel-mini): the time of each stage of one txt2img call (CLIP text
+// encoding, prior, decoder, upsampler, PNG encoding) and the total, for n = 1 and n = 4 images as one batch.
+// Medians over repeats; a table on stdout.
+//
+// Usage: bench_unclip [--model DIR] [--repeats N] [--threads N] [--prompt TEXT]
+//        (DIR defaults to the built-in model's folder, as `easel generate` finds it)
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "io/image.h"
+#include "pipelines/unclip.h"
+#include "util/error.h"
+
+using namespace easel;
+
+namespace {
+
+double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// The stages of unclip_generate, run one by one so each can be timed (same
+// calls, same order, same generator).
+std::vector<double> timed_generate(pipelines::UnclipModel &m, const std::string &prompt, int n, uint64_t seed) {
+  using namespace pipelines;
+  torch::NoGradGuard no_grad;
+  UnclipSettings s;
+  std::vector<double> t;
+  double t0 = now_s();
+  TextCondition cond = encode_prompts(m.clip, m.tokenizer, std::vector<std::string>(size_t(n), prompt));
+  TextCondition uncond = encode_prompts(m.clip, m.tokenizer, {""});
+  t.push_back(now_s() - t0);
+  at::Generator gen = at::detail::createCPUGenerator(seed);
+  t0 = now_s();
+  torch::Tensor embeds = sample_prior(m.prior, m.prior_noise, cond, uncond, s.prior, gen);
+  t.push_back(now_s() - t0);
+  t0 = now_s();
+  torch::Tensor img = sample_decoder(m.decoder, m.decoder_noise, embeds, cond, uncond, s.decoder, gen);
+  t.push_back(now_s() - t0);
+  t0 = now_s();
+  img = sample_upsampler(m.upsampler, m.upsampler_noise, img, s.upsampler, gen);
+  t.push_back(now_s() - t0);
+  t0 = now_s();
+  size_t bytes = 0;
+  for (const auto &im : io::tensor_to_images(img)) bytes += io::encode_png(im).size();
+  t.push_back(now_s() - t0);
+  check(bytes > 0, "no PNG bytes");
+  return t;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) try {
+  std::string dir, prompt = "a yellow heart to the left of a purple square";
+  int repeats = 3, threads = 2;
+  for (int i = 1; i < argc; ++i) {
+    std::string k = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) throw Error(k + " needs a value");
+      return argv[++i];
+    };
+    if (k == "--model")
+      dir = next();
+    else if (k == "--repeats")
+      repeats = std::stoi(next());
+    else if (k == "--threads")
+      threads = std::stoi(next());
+    else if (k == "--prompt")
+      prompt = next();
+    else
+      throw Error("unknown option " + k + " (see the header of bench/bench_unclip.cpp)");
+  }
+  torch::set_num_threads(threads);
+  if (dir.empty()) dir = pipelines::builtin_model_dir();
+  double t0 = now_s();
+  pipelines::UnclipModel m = pipelines::load_unclip(dir);
+  const double load_s = now_s() - t0;
+
+  std::printf("easel-mini txt2img, %s, %d thread(s), median of %d runs (load %.2f s)\n", dir.c_str(), threads, repeats,
+              load_s);
+  std::printf("%-3s %8s %8s %8s %10s %8s %8s %10s\n", "n", "text s", "prior s", "decoder s", "upsampler s", "png s",
+              "total s", "s/image");
+  for (int n : {1, 4}) {
+    std::vector<std::vector<double>> runs(5);
+    std::vector<double> totals;
+    timed_generate(m, prompt, n, 0);  // warm-up: oneDNN primitives, allocator
+    for (int r = 0; r < repeats; ++r) {
+      std::vector<double> t = timed_generate(m, prompt, n, uint64_t(r + 1));
+      double total = 0;
+      for (size_t i = 0; i < t.size(); ++i) {
+        runs[i].push_back(t[i]);
+        total += t[i];
+      }
+      totals.push_back(total);
+    }
+    std::printf("%-3d %8.3f %8.3f %9.3f %11.3f %8.3f %8.3f %10.3f\n", n, median(runs[0]), median(runs[1]),
+                median(runs[2]), median(runs[3]), median(runs[4]), median(totals), median(totals) / n);
+  }
+  return 0;
+} catch (const std::exception &e) {
+  std::fprintf(stderr, "bench_unclip: %s\n", e.what());
+  return 1;
+}
