@@ -25,14 +25,7 @@ class Kdpm2Sampler : public SigmaSampler {
     auto mid = sig.log().lerp(sig.roll(1).log(), 0.5).exp();
     sigmas_ = expand_pairs(sig);
     midpoints_ = expand_pairs(mid);
-    // [t0, t(mid_1), t1, t(mid_2), t2, ...]
-    std::vector<double> ts{s.timesteps[0]};
-    auto m = mid.to(torch::kFloat64);
-    for (int k = 1; k < steps; ++k) {
-      ts.push_back(sigma_to_t(m[k].item<double>(), log_sigmas_));
-      ts.push_back(s.timesteps[k]);
-    }
-    timesteps_ = float32_tensor(ts);
+    timesteps_ = interleaved_timesteps(s, mid.slice(0, 1));  // [t0, t(mid_1), t1, t(mid_2), t2, ...]
     first_sample_ = torch::Tensor();
   }
 

@@ -32,14 +32,7 @@ class Kdpm2AncestralSampler : public SigmaSampler {
     midpoints_ = expand_pairs(mid);
     sigmas_up_ = expand_pairs(up);
     sigmas_down_ = expand_pairs(down);
-    // [t0, t(mid_0), t1, t(mid_1), t2, ...]
-    std::vector<double> ts{s.timesteps[0]};
-    auto m = mid.to(torch::kFloat64);
-    for (int k = 1; k < steps; ++k) {
-      ts.push_back(sigma_to_t(m[k - 1].item<double>(), log_sigmas_));
-      ts.push_back(s.timesteps[k]);
-    }
-    timesteps_ = float32_tensor(ts);
+    timesteps_ = interleaved_timesteps(s, mid);  // [t0, t(mid_0), t1, t(mid_1), t2, ...]
     first_sample_ = torch::Tensor();
   }
 

@@ -47,6 +47,16 @@ SigmaSampler::Schedule SigmaSampler::make_schedule(int steps, bool round_schedul
   return s;
 }
 
+torch::Tensor SigmaSampler::interleaved_timesteps(const Schedule& schedule, const torch::Tensor& midpoints) const {
+  std::vector<double> ts{schedule.timesteps[0]};
+  const torch::Tensor m = midpoints.to(torch::kFloat64);
+  for (size_t k = 1; k < schedule.timesteps.size(); ++k) {
+    ts.push_back(sigma_to_t(m[int64_t(k) - 1].item<double>(), log_sigmas_));
+    ts.push_back(schedule.timesteps[k]);
+  }
+  return float32_tensor(ts);
+}
+
 void SigmaSampler::set_one_call_per_step_schedule(int steps) {
   auto s = make_schedule(steps, /*round_schedule_timesteps=*/false);
   timesteps_ = float32_tensor(s.timesteps);

@@ -32,6 +32,9 @@ class SigmaSampler : public Sampler {
     std::vector<double> sigmas;  // float32-rounded values, ending in 0
   };
   Schedule make_schedule(int steps, bool round_schedule_timesteps) const;
+  // The per-call timesteps of the two-call-per-step samplers (KDPM2, KDPM2 a): [t0, t(m_0), t1, t(m_1), t2, ...,
+  // t_{N-1}], where m_k is the sigma of step k + 1's second call (midpoints[k]) and t(m) = sigma_to_t(m).
+  torch::Tensor interleaved_timesteps(const Schedule& schedule, const torch::Tensor& midpoints) const;
   // timesteps_ and sigmas_ straight from make_schedule (one call per step: Euler, Euler a, LMS).
   void set_one_call_per_step_schedule(int steps);
   // Throws easel::Error for prediction_type "sample", which diffusers does not implement for this sampler.
