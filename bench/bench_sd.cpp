@@ -23,6 +23,7 @@
 #include "models/clip_text_model.h"
 #include "models/unet2d_condition.h"
 #include "models/vae_tiling.h"
+#include "util/allocator.h"
 
 using namespace easel::models;
 
@@ -202,6 +203,7 @@ std::vector<std::string> split_list(const std::string& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  easel::tune_allocator();  // as the easel CLI does
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // rows appear as they finish, also when piped
   int repeats = 3, steps = 1, threads = 0, diff_latent = 64;
   std::string dtypes = "fp32,bf16", rows = "text,unet,vae512,vae1024,bf16diff", child, child_dtype = "fp32";

@@ -6,7 +6,6 @@
 // Usage: bench_train [--kind clip|prior|decoder|upsampler|all] [--batch N] [--steps N] [--threads N]
 //                    [--config JSON merged into the model's default config] [--clip FILE] [--profile FILE]
 // The prior and decoder need a CLIP: --clip FILE, else one is made by a 1-step CLIP run in a temporary folder.
-#include <ATen/autocast_mode.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 #include <unistd.h>
@@ -20,11 +19,13 @@
 #include <vector>
 
 #include "train/adamw.h"
+#include "train/autocast.h"
 #include "train/ema.h"
 #include "train/mini_configs.h"
 #include "train/task.h"
 #include "train/trainer.h"
 #include "util/error.h"
+#include "util/allocator.h"
 
 namespace fs = std::filesystem;
 using namespace easel;
@@ -82,13 +83,8 @@ Row measure(const Args &a, const std::string &kind, bool bf16, const std::string
     const double t0 = now_s();
     torch::Tensor loss;
     {
-      if (bf16) {
-        at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-        at::autocast::set_cpu_enabled(true);
-      }
+      train::Bf16Autocast autocast(bf16);
       loss = task->loss(uint64_t(s) * uint64_t(batch), batch);
-      at::autocast::set_cpu_enabled(false);
-      at::autocast::clear_cache();
     }
     (void)loss.item<float>();
     const double t1 = now_s();
@@ -122,6 +118,7 @@ std::string make_clip(const fs::path &dir) {
 }  // namespace
 
 int main(int argc, char **argv) try {
+  easel::tune_allocator();  // as the easel CLI does
   Args a;
   for (int i = 1; i < argc; ++i) {
     std::string k = argv[i];

@@ -15,6 +15,7 @@
 #include "io/image.h"
 #include "pipelines/unclip.h"
 #include "util/error.h"
+#include "util/allocator.h"
 
 using namespace easel;
 
@@ -27,31 +28,17 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-// The stages of unclip_generate, run one by one so each can be timed (same
-// calls, same order, same generator).
+// unclip_generate's own stage times (text, prior, decoder, upsampler, png), the PNG column with the images'
+// encoding added.
 std::vector<double> timed_generate(pipelines::UnclipModel &m, const std::string &prompt, int n, uint64_t seed) {
-  using namespace pipelines;
-  torch::NoGradGuard no_grad;
-  UnclipSettings s;
+  pipelines::UnclipOutput out = pipelines::unclip_generate(m, prompt, n, seed, pipelines::UnclipSettings{});
   std::vector<double> t;
-  double t0 = now_s();
-  TextCondition cond = encode_prompts(m.clip, m.tokenizer, std::vector<std::string>(size_t(n), prompt));
-  TextCondition uncond = encode_prompts(m.clip, m.tokenizer, {""});
-  t.push_back(now_s() - t0);
-  at::Generator gen = at::detail::createCPUGenerator(seed);
-  t0 = now_s();
-  torch::Tensor embeds = sample_prior(m.prior, m.prior_noise, cond, uncond, s.prior, gen);
-  t.push_back(now_s() - t0);
-  t0 = now_s();
-  torch::Tensor img = sample_decoder(m.decoder, m.decoder_noise, embeds, cond, uncond, s.decoder, gen);
-  t.push_back(now_s() - t0);
-  t0 = now_s();
-  img = sample_upsampler(m.upsampler, m.upsampler_noise, img, s.upsampler, gen);
-  t.push_back(now_s() - t0);
-  t0 = now_s();
+  for (const auto &[stage, seconds] : out.stage_seconds) t.push_back(seconds);
+  check(t.size() == 5, "unclip_generate reported " + std::to_string(t.size()) + " stages, expected 5");
+  const double t0 = now_s();
   size_t bytes = 0;
-  for (const auto &im : io::tensor_to_images(img)) bytes += io::encode_png(im).size();
-  t.push_back(now_s() - t0);
+  for (const auto &im : out.images) bytes += io::encode_png(im).size();
+  t.back() += now_s() - t0;
   check(bytes > 0, "no PNG bytes");
   return t;
 }
@@ -59,6 +46,7 @@ std::vector<double> timed_generate(pipelines::UnclipModel &m, const std::string 
 }  // namespace
 
 int main(int argc, char **argv) try {
+  easel::tune_allocator();  // as the easel CLI does
   std::string dir, prompt = "a yellow heart to the left of a purple square";
   int repeats = 3, threads = 2;
   for (int i = 1; i < argc; ++i) {

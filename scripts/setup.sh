@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(build-essential cmake ccache pkg-config libtorch-dev libpng-dev libjpeg-dev zlib1g-dev libzip-dev
           libgloo-dev libopenblas0-pthread nlohmann-json3-dev libcli11-dev libicu-dev libgtest-dev clang
-          libfreetype-dev fonts-dejavu-core libyaml-cpp-dev)
+          libfreetype-dev fonts-dejavu-core libyaml-cpp-dev libssl-dev)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

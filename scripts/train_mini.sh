@@ -33,12 +33,10 @@ stage upsampler "$UPSAMPLER_STEPS" 16 3e-4 --warmup 200 --ema 0.999 &
 upsampler=$!
 wait "$clip" && wait "$upsampler"
 
-# CLIP and the upsampler ship their trained weights: their runs' EMA (made before the trainer's EMA warm-up
-# existed) kept a third of the early weights (CLIP val top-1 0.45 for the EMA, 0.75 for the trained weights).
+# CLIP ships its trained weights: its run's EMA (made before the trainer's EMA warm-up existed) kept a third of
+# the early weights (CLIP val top-1 0.45 for the EMA, 0.75 for the trained weights).
 "$EASEL" export "$RUN/clip/checkpoint.safetensors" "$RUN/clip/clip-trained.safetensors" --weights trained \
   --dtype fp32 --overwrite
-"$EASEL" export "$RUN/upsampler/checkpoint.safetensors" "$RUN/upsampler/upsampler-trained.safetensors" \
-  --weights trained --dtype fp32 --overwrite
 
 stage prior "$PRIOR_STEPS" 128 3e-4 --warmup 200 --ema 0.999 --clip "$RUN/clip/clip-trained.safetensors" &
 prior=$!
@@ -48,8 +46,7 @@ wait "$prior" && wait "$decoder"
 
 # CLIP stays fp32 (the prior and decoder learned its exact embeddings); the rest ships in bf16.
 "$EASEL" export "$RUN/clip/clip-trained.safetensors" models/easel-mini/clip.safetensors --dtype fp32 --overwrite
-"$EASEL" export "$RUN/upsampler/upsampler-trained.safetensors" models/easel-mini/upsampler.safetensors --overwrite
-for m in prior decoder; do
+for m in prior decoder upsampler; do
   "$EASEL" export "$RUN/$m/$m.safetensors" "models/easel-mini/$m.safetensors" --overwrite
 done
 echo "easel-mini installed in models/easel-mini/" >&2

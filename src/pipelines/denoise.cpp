@@ -99,11 +99,15 @@ GenerateResult finish(SDModel& model, const GenerationParams& params, torch::Ten
   torch::Tensor decoded = model.vae->decode(final_latents / vc.scaling_factor + vc.shift_factor);
   GenerateResult r;
   r.images = io::tensor_to_images(decoded.to(torch::kFloat));
+  // Parameters read back from a PNG (--from) name the weights that made it; other weights make another image.
+  if (!params.model_hash.empty() && params.model_hash != model.hash)
+    warnings.push_back("the parameters were recorded with model hash " + params.model_hash + "; " + model.name +
+                       " has hash " + model.hash + ", so the image will differ");
   for (size_t b = 0; b < r.images.size(); ++b) {
     GenerationParams p = params;
     p.batch_index = static_cast<int>(b);
     if (p.model.empty()) p.model = model.name;
-    if (p.model_hash.empty()) p.model_hash = model.hash;
+    p.model_hash = model.hash;
     r.images[b].text = p.to_png_text();
   }
   r.warnings = std::move(warnings);

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "io/checkpoint.h"
+#include "io/file_hash.h"
 #include "io/ldm_layout.h"
 #include "io/safetensors.h"
 #include "models/component.h"
@@ -98,6 +99,7 @@ SDModel load_sd_model(const std::string& path, const SDLoadOptions& options) {
   SDModel m;
   m.name = fs::path(path).filename().replace_extension().string();
   if (m.name.empty()) m.name = fs::path(path).parent_path().filename().string();  // "dir/" spelling
+  m.hash = io::model_hash(path);
   m.family = family.family;
   if (!config_dir.empty()) {
     const json index = models::read_json_file((fs::path(config_dir) / "model_index.json").string());

@@ -34,7 +34,7 @@ struct SDTextEncoder {
 
 struct SDModel {
   std::string name;  // folder or file name without extension
-  std::string hash;  // empty: easel does not hash weights yet
+  std::string hash;  // io::model_hash of the file or folder (A1111's "AutoV2" hash for a single file)
   io::ModelFamily family = io::ModelFamily::Unknown;
   std::vector<SDTextEncoder> encoders;  // 1 (SD1/SD2) or 2 (SDXL: CLIP ViT-L, then OpenCLIP bigG with projection)
   models::UNet2DConditionModel unet{nullptr};

@@ -3,9 +3,11 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 
+#include "io/file_hash.h"
 #include "models/mini_files.h"
 #include "util/error.h"
 
@@ -29,6 +31,7 @@ UnclipModel load_unclip(const std::string& dir) {
   m.prior_noise = sampling::NoiseConfig::from_json(prior_s);
   m.decoder_noise = sampling::NoiseConfig::from_json(decoder_s);
   m.upsampler_noise = sampling::NoiseConfig::from_json(upsampler_s);
+  m.hash = io::model_hash(dir);
   return m;
 }
 
@@ -68,8 +71,8 @@ std::vector<io::Image> finish(const torch::Tensor& images, GenerationParams para
   return out;
 }
 
-GenerationParams base_params(const UnclipSettings& s, const std::string& mode, const std::string& prompt, int n,
-                             uint64_t seed, int64_t size) {
+GenerationParams base_params(const UnclipModel& m, const UnclipSettings& s, const std::string& mode,
+                             const std::string& prompt, int n, uint64_t seed, int64_t size) {
   GenerationParams p;
   p.mode = mode;
   p.prompt = prompt;
@@ -80,8 +83,27 @@ GenerationParams base_params(const UnclipSettings& s, const std::string& mode, c
   p.width = p.height = int(size);
   p.n = n;
   p.model = "easel-mini";
+  p.model_hash = m.hash;
   return p;
 }
+
+// Times the stages of one call into UnclipOutput::stage_seconds.
+class StageClock {
+ public:
+  explicit StageClock(UnclipOutput& out) : out_(out), start_(now()) {}
+  void lap(const char* stage) {
+    const double t = now();
+    out_.stage_seconds.emplace_back(stage, t - start_);
+    start_ = t;
+  }
+
+ private:
+  static double now() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  }
+  UnclipOutput& out_;
+  double start_;
+};
 
 }  // namespace
 
@@ -90,8 +112,10 @@ UnclipOutput unclip_generate(UnclipModel& m, const std::string& prompt, int n, u
   check(n >= 1 && n <= 64, "generate: -n must be in 1..64");
   torch::NoGradGuard no_grad;
   UnclipOutput out;
+  StageClock clock(out);
   TextCondition cond = repeat(encode_prompts(m.clip, m.tokenizer, {prompt}, &out.unknown_words), n);
   TextCondition uncond = encode_prompts(m.clip, m.tokenizer, {""});
+  clock.lap("text");
   at::Generator gen = at::detail::createCPUGenerator(seed);
   const int total = s.prior.steps + s.decoder.steps + (s.upsample ? s.upsampler.steps : 0);
   int done = 0;
@@ -99,12 +123,18 @@ UnclipOutput unclip_generate(UnclipModel& m, const std::string& prompt, int n, u
     if (on_step) on_step(done + i, total);
   };
   torch::Tensor embeds = sample_prior(m.prior, m.prior_noise, cond, uncond, s.prior, gen);
+  clock.lap("prior");
   done += s.prior.steps;
   if (on_step) on_step(done, total);
   torch::Tensor img = sample_decoder(m.decoder, m.decoder_noise, embeds, cond, uncond, s.decoder, gen, stage_cb);
+  clock.lap("decoder");
   done += s.decoder.steps;
-  if (s.upsample) img = sample_upsampler(m.upsampler, m.upsampler_noise, img, s.upsampler, gen, stage_cb);
-  out.images = finish(img, base_params(s, "txt2img", prompt, n, seed, img.size(-1)));
+  if (s.upsample) {
+    img = sample_upsampler(m.upsampler, m.upsampler_noise, img, s.upsampler, gen, stage_cb);
+    clock.lap("upsampler");
+  }
+  out.images = finish(img, base_params(m, s, "txt2img", prompt, n, seed, img.size(-1)));
+  clock.lap("png");
   return out;
 }
 
@@ -113,9 +143,11 @@ UnclipOutput unclip_vary(UnclipModel& m, const io::Image& image, const std::stri
   check(n >= 1 && n <= 64, "vary: -n must be in 1..64");
   torch::NoGradGuard no_grad;
   UnclipOutput out;
+  StageClock clock(out);
   torch::Tensor embeds = m.clip->encode_image(io::image_to_tensor(image)).repeat({n, 1});
   TextCondition cond = repeat(encode_prompts(m.clip, m.tokenizer, {caption}, &out.unknown_words), n);
   TextCondition uncond = encode_prompts(m.clip, m.tokenizer, {""});
+  clock.lap("text");
   at::Generator gen = at::detail::createCPUGenerator(seed);
   const int total = s.decoder.steps + (s.upsample ? s.upsampler.steps : 0);
   int done = 0;
@@ -123,9 +155,14 @@ UnclipOutput unclip_vary(UnclipModel& m, const io::Image& image, const std::stri
     if (on_step) on_step(done + i, total);
   };
   torch::Tensor img = sample_decoder(m.decoder, m.decoder_noise, embeds, cond, uncond, s.decoder, gen, stage_cb);
+  clock.lap("decoder");
   done += s.decoder.steps;
-  if (s.upsample) img = sample_upsampler(m.upsampler, m.upsampler_noise, img, s.upsampler, gen, stage_cb);
-  out.images = finish(img, base_params(s, "variation", caption, n, seed, img.size(-1)));
+  if (s.upsample) {
+    img = sample_upsampler(m.upsampler, m.upsampler_noise, img, s.upsampler, gen, stage_cb);
+    clock.lap("upsampler");
+  }
+  out.images = finish(img, base_params(m, s, "variation", caption, n, seed, img.size(-1)));
+  clock.lap("png");
   return out;
 }
 

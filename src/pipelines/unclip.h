@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "io/image.h"
@@ -14,6 +15,7 @@ namespace easel::pipelines {
 
 struct UnclipModel {
   std::string dir;
+  std::string hash;  // io::model_hash of dir: the four files' weights, recorded in every PNG
   text::WordTokenizer tokenizer;
   models::MiniClip clip{nullptr};
   models::MiniPrior prior{nullptr};
@@ -39,6 +41,9 @@ struct UnclipSettings {
 struct UnclipOutput {
   std::vector<io::Image> images;          // each with its GenerationParams in the PNG text
   std::vector<std::string> unknown_words;  // prompt words the model's vocabulary lacks
+  // Wall-clock seconds of each stage in order: "text", "prior" (generate only), "decoder", "upsampler" (when
+  // upsampling), "png" (parameters and tensor-to-image conversion).
+  std::vector<std::pair<std::string, double>> stage_seconds;
 };
 
 // n images of `prompt` as one batch, reproducible by seed. on_step reports (done, total) model evaluations

@@ -49,16 +49,17 @@ class DecoderTask : public Task {
     torch::Tensor emb = torch::where(drop_text.unsqueeze(1), empty_.embeds.expand_as(in.text.embeds), in.text.embeds);
     torch::Tensor hid =
         torch::where(drop_text.view({-1, 1, 1}), empty_.hidden.expand_as(in.text.hidden), in.text.hidden);
-    return torch::mse_loss(model_(n.x_t, n.t, img, emb, hid), n.noise);
+    return torch::mse_loss(model_(n.x_t, n.t, img, emb, hid), training_target(n, in.images, noise_.prediction_type));
   }
 
-  // The noise-prediction loss on 64 validation items at fixed draws (comparable across steps).
+  // The training loss (against the scheduler's prediction target) on 64 validation items at fixed draws (comparable across steps).
   std::string evaluate() override {
     torch::NoGradGuard no_grad;
     model_->eval();
     Inputs in = inputs(validation_seed(seed_), 0, 64);
     NoisedItems n = noise_items(in.images, abar_, seed_, /*stream=*/98, 0, 1);
-    const double l = torch::mse_loss(model_(n.x_t, n.t, in.image_embeds, in.text.embeds, in.text.hidden), n.noise)
+    const double l = torch::mse_loss(model_(n.x_t, n.t, in.image_embeds, in.text.embeds, in.text.hidden),
+                                     training_target(n, in.images, noise_.prediction_type))
                          .item<double>();
     model_->train();
     std::ostringstream o;

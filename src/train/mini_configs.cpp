@@ -57,13 +57,16 @@ nlohmann::json prior_scheduler() {
   return {{"num_train_timesteps", 1000}, {"beta_schedule", "squaredcos_cap_v2"}, {"prediction_type", "sample"},
           {"clip_sample", false},        {"timestep_spacing", "trailing"}};
 }
+// The decoder and the upsampler predict v (Salimans & Ho 2022): trained to predict epsilon, both picked colours
+// in their first, high-noise steps by guesswork (a yellow circle came out red, the upsampler washed a yellow
+// background grey; models/easel-mini/MODEL_CARD.md).
 nlohmann::json decoder_scheduler() {
-  return {{"num_train_timesteps", 1000}, {"beta_schedule", "squaredcos_cap_v2"}, {"prediction_type", "epsilon"},
+  return {{"num_train_timesteps", 1000}, {"beta_schedule", "squaredcos_cap_v2"}, {"prediction_type", "v_prediction"},
           {"clip_sample", true},         {"timestep_spacing", "trailing"}};
 }
 nlohmann::json upsampler_scheduler() {
   return {{"num_train_timesteps", 1000}, {"beta_schedule", "linear"}, {"beta_start", 0.0001}, {"beta_end", 0.02},
-          {"prediction_type", "epsilon"}, {"clip_sample", true}, {"timestep_spacing", "trailing"}};
+          {"prediction_type", "v_prediction"}, {"clip_sample", true}, {"timestep_spacing", "trailing"}};
 }
 
 }  // namespace easel::train

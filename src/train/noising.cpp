@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <stdexcept>
+
 #include "train/world_batch.h"
 
 namespace easel::train {
@@ -22,9 +24,21 @@ NoisedItems noise_items(const torch::Tensor& x0, const torch::Tensor& alphas_cum
   }
   std::vector<int64_t> bshape(size_t(x0.dim()), 1);
   bshape[0] = N;
-  torch::Tensor abar = alphas_cumprod.index_select(0, r.t).reshape(bshape);
-  r.x_t = abar.sqrt() * x0 + (1 - abar).sqrt() * r.noise;
+  r.abar = alphas_cumprod.index_select(0, r.t).reshape(bshape);
+  r.x_t = r.abar.sqrt() * x0 + (1 - r.abar).sqrt() * r.noise;
   return r;
+}
+
+torch::Tensor training_target(const NoisedItems& n, const torch::Tensor& x0, sampling::Prediction prediction) {
+  switch (prediction) {
+    case sampling::Prediction::Epsilon:
+      return n.noise;
+    case sampling::Prediction::Sample:
+      return x0;
+    case sampling::Prediction::VPrediction:
+      return n.abar.sqrt() * n.noise - (1 - n.abar).sqrt() * x0;
+  }
+  throw std::logic_error("training_target: unknown prediction type");
 }
 
 }  // namespace easel::train

@@ -42,7 +42,7 @@ class PriorTask : public Task {
     torch::Tensor drop = n.uniform.select(1, 0).lt(0.1);
     emb = torch::where(drop.unsqueeze(1), empty_.embeds.expand_as(emb), emb);
     hid = torch::where(drop.view({-1, 1, 1}), empty_.hidden.expand_as(hid), hid);
-    return torch::mse_loss(model_(n.x_t, n.t, emb, hid), x0);
+    return torch::mse_loss(model_(n.x_t, n.t, emb, hid), training_target(n, x0, noise_.prediction_type));
   }
 
   // Mean cosine similarity between sampled and true image embeddings of 64 validation scenes, next to the

@@ -1,6 +1,5 @@
 #include "train/trainer.h"
 
-#include <ATen/autocast_mode.h>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
@@ -13,6 +12,7 @@
 #include "io/safetensors.h"
 #include "models/mini_files.h"
 #include "train/adamw.h"
+#include "train/autocast.h"
 #include "train/ema.h"
 #include "util/error.h"
 
@@ -21,20 +21,6 @@ namespace easel::train {
 namespace fs = std::filesystem;
 
 namespace {
-
-struct AutocastGuard {
-  explicit AutocastGuard(bool on) : on_(on) {
-    if (!on_) return;
-    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-    at::autocast::set_cpu_enabled(true);
-  }
-  ~AutocastGuard() {
-    if (!on_) return;
-    at::autocast::set_cpu_enabled(false);
-    at::autocast::clear_cache();
-  }
-  bool on_;
-};
 
 std::string format_duration(double s) {
   char buf[32];
@@ -97,6 +83,17 @@ TrainResult train(const TrainOptions& opt) {
   }
 
   std::unique_ptr<Task> task = make_task(opt.kind, task_options);
+  if (!saved.tensors.empty()) {
+    // A checkpoint trained for another noise schedule or prediction target would go on learning the wrong thing.
+    const nlohmann::json saved_meta = models::mini_metadata_json(saved, "easel.train", ckpt.string()).at("metadata");
+    const auto current = task->metadata();
+    if (saved_meta.contains("scheduler") && current.count("scheduler"))
+      check(nlohmann::json::parse(saved_meta.at("scheduler").get<std::string>()) ==
+                nlohmann::json::parse(current.at("scheduler")),
+            ckpt.string() + " was trained with the scheduler " + saved_meta.at("scheduler").get<std::string>() +
+                ", this easel trains '" + opt.kind + "' with " + current.at("scheduler") +
+                ": start a new run (another --out)");
+  }
   torch::nn::Module& model = task->module();
   model.train();
   AdamW adam(model, {0.9, 0.999, 1e-8, opt.weight_decay});
@@ -132,11 +129,13 @@ TrainResult train(const TrainOptions& opt) {
     adam.save(tensors);
     nlohmann::json meta = {{"kind", opt.kind}, {"step", step}, {"seed", task_options.seed},
                            {"metadata", task->metadata()}};
-    io::save_safetensors(ckpt.string(), tensors, {{"easel.train", meta.dump()}});
-    Ema::Swap swap(ema, model);
-    auto md = task->metadata();
-    md["easel.train.step"] = std::to_string(step);
-    models::save_mini_model((dir / (opt.kind + ".safetensors")).string(), model, opt.kind, md, torch::kFloat);
+    io::StateDict checkpoint;
+    checkpoint.tensors = std::move(tensors);
+    checkpoint.metadata = {{"easel.train", meta.dump()}};
+    io::save_safetensors(ckpt.string(), checkpoint.tensors, checkpoint.metadata);
+    // The model file is the checkpoint's EMA weights, exactly as `easel export` makes it.
+    const io::StateDict file = model_file_of_checkpoint(checkpoint, /*ema=*/true, ckpt.string());
+    io::save_safetensors((dir / (opt.kind + ".safetensors")).string(), file.tensors, file.metadata);
   };
   auto report = [&]() {
     if (rank != 0) return;
@@ -160,7 +159,7 @@ TrainResult train(const TrainOptions& opt) {
     const uint64_t first = uint64_t(step) * uint64_t(opt.batch) + uint64_t(rank) * uint64_t(local);
     torch::Tensor loss;
     {
-      AutocastGuard autocast(opt.bf16);
+      Bf16Autocast autocast(opt.bf16);
       loss = task->loss(first, local);
     }
     model.zero_grad();

@@ -63,7 +63,7 @@ class UpsamplerTask : public Task {
       lows[i].copy_(low[0]);
     }
     NoisedItems n = noise_items(crops, abar_, seed_, /*stream=*/4, first, 1);
-    return torch::mse_loss(model_(n.x_t, n.t, lows), n.noise);
+    return torch::mse_loss(model_(n.x_t, n.t, lows), training_target(n, crops, noise_.prediction_type));
   }
 
   std::string evaluate() override { return ""; }

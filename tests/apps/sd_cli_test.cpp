@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "io/file_hash.h"
 #include "io/image.h"
 #include "test_util.h"
 
@@ -51,6 +52,8 @@ TEST_F(SdCli, GenerateMatchesTheOracleAndRecordsItsParameters) {
   EXPECT_NE(info.out.find("a photo of an astronaut riding a horse on mars"), std::string::npos) << info.out;
   EXPECT_NE(info.out.find("Steps: 4"), std::string::npos) << info.out;
   EXPECT_NE(info.out.find("Seed: 42"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("Model hash: " + io::model_hash((sd1 / "diffusers").string())), std::string::npos)
+      << info.out;
 
   // Regenerating from the PNG gives the same image; a flag overrides the stored value.
   const auto again = tmp / "again.png";
@@ -71,6 +74,15 @@ TEST_F(SdCli, SingleFileWithConfigMatchesTheOracle) {
                      out.string());
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_LE(max_pixel_diff(io::read_image(out.string()), ref("txt2img_euler.png")), 2);
+  // The PNG names the single file's hash; regenerating it with the folder (same weights, another hash) says so.
+  const auto again = tmp / "again.png";
+  r = run_easel("generate --from " + out.string() + model + "-q -o " + again.string());
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("recorded with model hash " +
+                       io::model_hash((sd1 / "single_file/sd1_tiny.safetensors").string())),
+            std::string::npos)
+      << r.out;
+  EXPECT_LE(max_pixel_diff(io::read_image(again.string()), io::read_image(out.string())), 2);
 }
 
 // A single file needs no config folder: its configs come from the LDM yaml, or from its tensor shapes. The
@@ -79,7 +91,7 @@ TEST_F(SdCli, SingleFileWithYamlOrInferredConfigMatchesTheOracle) {
   EASEL_SHARED_OR_SKIP(vocab, "vendor-data/CLIP/bpe_simple_vocab_16e6.txt.gz");
   setenv("EASEL_CLIP_VOCAB", vocab.c_str(), 1);
   const std::string single = (sd1 / "single_file/sd1_tiny.safetensors").string();
-  for (const std::string config : {std::string(" --config ") + (sd1 / "single_file/v1-inference-tiny.yaml").string(),
+  for (const std::string& config : {std::string(" --config ") + (sd1 / "single_file/v1-inference-tiny.yaml").string(),
                                    std::string()}) {
     const auto out = tmp / "single-inferred.png";
     auto r = run_easel(std::string("generate ") + kPrompt + " --model " + single + config +

@@ -38,7 +38,16 @@ TEST(BuiltinModel, GeneratesABatchReproduciblyWithItsParameters) {
     std::string text;
     for (const auto& [key, value] : a.images[i].text) text += key + ": " + value + "\n";
     EXPECT_NE(text.find("easel-mini"), std::string::npos) << text;
+    EXPECT_EQ(m->hash.size(), 10u);
+    EXPECT_NE(text.find(m->hash), std::string::npos) << "model hash missing: " << text;
   }
+  // The stages, timed in order (bench_unclip prints them).
+  std::vector<std::string> stages;
+  for (const auto& [stage, seconds] : a.stage_seconds) {
+    stages.push_back(stage);
+    EXPECT_GE(seconds, 0.0) << stage;
+  }
+  EXPECT_EQ(stages, (std::vector<std::string>{"text", "prior", "decoder", "upsampler", "png"}));
   EXPECT_NE(a.images[0].pixels, a.images[1].pixels) << "the two images of a batch are the same";
   EXPECT_FALSE(pipelines::unclip_generate(*m, "a red zorblat", 1, 7, {}).unknown_words.empty());
 }

@@ -8,10 +8,13 @@
 
 #include "io/safetensors.h"
 #include "models/mini_files.h"
+#include "sampling/schedule.h"
 #include "test_util.h"
 #include "train/tiny_configs.h"
 #include "text/word_tokenizer.h"
 #include "train/ema.h"
+#include "train/mini_configs.h"
+#include "train/noising.h"
 #include "train/trainer.h"
 #include "train/world_batch.h"
 #include "util/error.h"
@@ -98,12 +101,12 @@ TEST_F(TinyRuns, DecoderLossFallsAndDrawsAGrid) {
 }
 
 TEST_F(TinyRuns, UpsamplerLossFallsAndDrawsAGrid) {
-  auto o = tiny_run("upsampler", (dir_->path / "upsampler").string(), 20);
+  auto o = tiny_run("upsampler", (dir_->path / "upsampler").string(), 40);
   o.batch = 4;
   o.task.config = tiny_upsampler_config();
   auto r = train::train(o);
-  EXPECT_LT(mean_of(r.losses, 15, 20), 0.8 * mean_of(r.losses, 0, 5));
-  io::Image grid = io::read_image((dir_->path / "upsampler" / "samples" / "upsampler-000020.png").string());
+  EXPECT_LT(mean_of(r.losses, 30, 40), 0.8 * mean_of(r.losses, 0, 10));
+  io::Image grid = io::read_image((dir_->path / "upsampler" / "samples" / "upsampler-000040.png").string());
   EXPECT_EQ(grid.width, 4 * 130);
   EXPECT_EQ(grid.height, 3 * 130);
 }
@@ -153,6 +156,44 @@ TEST_F(TinyRuns, RefusesToOverwriteARunAndToResumeAnotherKind) {
   o.resume = true;
   o.task.clip_path = clip_file();
   EXPECT_THROW(train::train(o), Error);  // a checkpoint of the upsampler
+}
+
+// A run made for another noise schedule or prediction target (an epsilon decoder, before v-prediction) is not
+// resumed as if it were this one.
+TEST_F(TinyRuns, RefusesToResumeARunOfAnotherScheduler) {
+  auto o = tiny_run("upsampler", (dir_->path / "old-scheduler").string(), 1);
+  o.task.config = tiny_upsampler_config();
+  train::train(o);
+  const std::string ckpt = o.out_dir + "/checkpoint.safetensors";
+  io::StateDict sd = io::load_safetensors(ckpt);
+  nlohmann::json meta = nlohmann::json::parse(sd.metadata.at("easel.train"));
+  nlohmann::json sched = nlohmann::json::parse(meta["metadata"]["scheduler"].get<std::string>());
+  sched["prediction_type"] = "epsilon";
+  meta["metadata"]["scheduler"] = sched.dump();
+  sd.metadata["easel.train"] = meta.dump();
+  io::save_safetensors(ckpt, sd.tensors, sd.metadata);
+  o.resume = true;
+  o.steps = 2;
+  try {
+    train::train(o);
+    ADD_FAILURE() << "resumed a checkpoint of another scheduler";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("epsilon"), std::string::npos) << e.what();
+  }
+}
+
+// The training targets are the ones the samplers read back: x0 from (x_t, v) and from (x_t, eps) is the item.
+TEST(Noising, TargetsInvertToTheCleanItem) {
+  torch::Tensor x0 = torch::rand({4, 3, 2, 2}) * 2 - 1;
+  torch::Tensor abar = sampling::make_alphas_cumprod(sampling::NoiseConfig::from_json(train::decoder_scheduler()));
+  train::NoisedItems n = train::noise_items(x0, abar, 7, 1, 0, 1);
+  ASSERT_EQ(n.abar.sizes(), (std::vector<int64_t>{4, 1, 1, 1}));
+  torch::Tensor v = train::training_target(n, x0, sampling::Prediction::VPrediction);
+  EXPECT_TRUE(torch::allclose(n.abar.sqrt() * n.x_t - (1 - n.abar).sqrt() * v, x0, 1e-5, 1e-5));
+  EXPECT_TRUE(torch::equal(train::training_target(n, x0, sampling::Prediction::Epsilon), n.noise));
+  EXPECT_TRUE(torch::equal(train::training_target(n, x0, sampling::Prediction::Sample), x0));
+  EXPECT_EQ(sampling::NoiseConfig::from_json(train::decoder_scheduler()).prediction_type,
+            sampling::Prediction::VPrediction);
 }
 
 TEST(Trainer, PriorAndDecoderNeedAClip) {

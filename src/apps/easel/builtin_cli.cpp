@@ -50,6 +50,9 @@ int generate_builtin(const GenerationCli& g, const pipelines::GenerationParams& 
     r.images = std::move(out.images);
     for (const auto& w : out.unknown_words)
       r.warnings.push_back("the built-in model does not know the word '" + w + "'; it was ignored");
+    if (!params.model_hash.empty() && params.model_hash != model.hash)
+      r.warnings.push_back("the parameters were recorded with model hash " + params.model_hash + "; " + model.dir +
+                           " has hash " + model.hash + ", so the image will differ");
     if (keep_index >= 0) {
       check(keep_index < static_cast<int>(r.images.size()), "batch_index out of range");
       r.images = {r.images[keep_index]};

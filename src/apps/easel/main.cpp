@@ -1,11 +1,10 @@
 // easel: text-to-image on the CPU. See command.h for how subcommands are wired.
-#include <malloc.h>
-
 #include <algorithm>
 #include <iostream>
 #include <map>
 
 #include "apps/easel/command.h"
+#include "util/allocator.h"
 #include "util/error.h"
 
 namespace easel::app {
@@ -17,13 +16,7 @@ std::vector<Command>& commands() {
 
 int main(int argc, char** argv) {
   using namespace easel::app;
-  // glibc gives every block above its (adaptive) mmap threshold its own mapping and trims freed heap back to the
-  // kernel, so each diffusion or training step faults its activations in anew: 25-35% of a training step was
-  // kernel time. Keep blocks up to 32 MB on the heap and keep freed heap (bench_train, prior at batch 128, one
-  // thread: 2.16 -> 1.38 s/step; system time 7.5 -> 3.0 s).
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
-  mallopt(M_TOP_PAD, 256 << 20);
+  easel::tune_allocator();
   CLI::App app{"easel: text-to-image diffusion on the CPU.\n"
                "Run `easel COMMAND --help` for the options of one command."};
   app.require_subcommand(1);
