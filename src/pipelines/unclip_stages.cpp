@@ -81,15 +81,49 @@ torch::Tensor sample_decoder(models::MiniDecoder& decoder, const sampling::Noise
   return diffusion_loop(s.sampler, noise, s.steps, {B, 3, S, S}, model, gen, on_step).clamp(-1, 1);
 }
 
+// Window origins along one axis of length n: every stride, and the last window flush with the end.
+static std::vector<int64_t> window_origins(int64_t n, int64_t window) {
+  std::vector<int64_t> o;
+  for (int64_t p = 0; p + window < n; p += window / 2) o.push_back(p);
+  o.push_back(n - window);
+  return o;
+}
+
 torch::Tensor sample_upsampler(models::MiniUpsampler& upsampler, const sampling::NoiseConfig& noise,
                                const torch::Tensor& low, const UpsamplerSettings& s, at::Generator& gen,
                                const StepCallback& on_step) {
   torch::NoGradGuard no_grad;
-  const int64_t k = upsampler->config.scale;
-  auto model = [&](const torch::Tensor& x, const torch::Tensor& t) { return upsampler(x, t, low); };
-  return diffusion_loop(s.sampler, noise, s.steps, {low.size(0), 3, low.size(2) * k, low.size(3) * k}, model, gen,
-                        on_step)
-      .clamp(-1, 1);
+  const int64_t k = upsampler->config.scale, B = low.size(0), H = low.size(2) * k, W = low.size(3) * k;
+  check(s.window == 0 || (s.window > 0 && s.window % (2 * k) == 0),
+        "upsampler: window must be 0 or a multiple of " + std::to_string(2 * k));
+  const bool tiled = s.window > 0 && H >= s.window && W >= s.window && (H > s.window || W > s.window);
+  const std::vector<int64_t> ys = tiled ? window_origins(H, s.window) : std::vector<int64_t>{},
+                             xs = tiled ? window_origins(W, s.window) : std::vector<int64_t>{};
+  // Every tile of every image in one batch: tile i of image b at row i * B + b.
+  torch::Tensor low_tiles;
+  if (tiled) {
+    std::vector<torch::Tensor> parts;
+    for (int64_t y : ys)
+      for (int64_t x : xs) parts.push_back(low.slice(2, y / k, (y + s.window) / k).slice(3, x / k, (x + s.window) / k));
+    low_tiles = torch::cat(parts);
+  }
+  auto model = [&](const torch::Tensor& x, const torch::Tensor& t) {
+    if (!tiled) return upsampler(x, t, low);
+    std::vector<torch::Tensor> parts;
+    for (int64_t y : ys)
+      for (int64_t xo : xs) parts.push_back(x.slice(2, y, y + s.window).slice(3, xo, xo + s.window));
+    torch::Tensor out_tiles = upsampler(torch::cat(parts), t, low_tiles);
+    torch::Tensor sum = torch::zeros_like(x), count = torch::zeros({1, 1, H, W}, x.options());
+    int64_t i = 0;
+    for (int64_t y : ys)
+      for (int64_t xo : xs) {
+        sum.slice(2, y, y + s.window).slice(3, xo, xo + s.window) += out_tiles.slice(0, i * B, (i + 1) * B);
+        count.slice(2, y, y + s.window).slice(3, xo, xo + s.window) += 1;
+        ++i;
+      }
+    return sum / count;
+  };
+  return diffusion_loop(s.sampler, noise, s.steps, {B, 3, H, W}, model, gen, on_step).clamp(-1, 1);
 }
 
 }  // namespace easel::pipelines

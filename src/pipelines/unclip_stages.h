@@ -50,7 +50,8 @@ torch::Tensor sample_prior(models::MiniPrior& prior, const sampling::NoiseConfig
 struct DecoderSettings {
   int steps = 25;
   double guidance = 3.0;
-  // DDIM, whose clip_sample clamps each x0 estimate to [-1, 1] as unCLIP's scheduler does. The sigma samplers
+  // DDIM, whose clip_sample clamps each x0 estimate to [-1, 1] as unCLIP's scheduler does. Ancestral "ddpm" with
+  // 50 steps draws cleaner backgrounds for a v-prediction decoder (MODEL_CARD.md, "Next"). The sigma samplers
   // (euler, dpmpp_2m...) start from the cosine schedule's sigma_max (~1e4 at t = 999), where any error of the
   // predicted noise is multiplied by sigma into x0, and leave noise behind.
   std::string sampler = "ddim";
@@ -65,8 +66,14 @@ torch::Tensor sample_decoder(models::MiniDecoder& decoder, const sampling::Noise
 struct UpsamplerSettings {
   int steps = 10;
   std::string sampler = "ddim";
+  // > 0: the model runs on window x window tiles (stride window / 2) whose outputs are averaged at every step, so
+  // it sees what it was trained on (64x64 crops, train/upsampler_task.cpp) whatever the image size; run whole on
+  // 128x128, a v-prediction upsampler greyed the middle of large flat areas. 0 (the shipped model's setting):
+  // the whole image at once.
+  int window = 0;
 };
-// Images [B, 3, scale*h, scale*w] in [-1, 1] from low [B, 3, h, w].
+// Images [B, 3, scale*h, scale*w] in [-1, 1] from low [B, 3, h, w]; throws easel::Error when window is not a
+// multiple of the scale.
 torch::Tensor sample_upsampler(models::MiniUpsampler& upsampler, const sampling::NoiseConfig& noise,
                                const torch::Tensor& low, const UpsamplerSettings& settings, at::Generator& gen,
                                const StepCallback& on_step = {});
