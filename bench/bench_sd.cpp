@@ -7,9 +7,11 @@
 // bf16 floor of this 2-core machine.
 // Usage: bench_sd [--repeats 3] [--steps 1] [--dtypes fp32,bf16] [--rows text,unet,vae512,vae1024,bf16diff]
 //                 [--threads N] [--diff-latent 64 (latent size of the bf16diff row)]
+//                 [--profile PREFIX (the unet row also writes PREFIX-<dtype>.json, a chrome trace of one call)]
 #include <nlohmann/json.hpp>
 #include <sys/resource.h>
 #include <unistd.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -145,7 +147,8 @@ M build(const C& config, torch::ScalarType dtype) {
 }
 
 // One row, run in this (child) process; prints "RESULT <median s> <peak RSS MB> <extra>".
-int run_child(const std::string& row, torch::ScalarType dtype, int repeats, int steps, int64_t diff_latent) {
+int run_child(const std::string& row, torch::ScalarType dtype, int repeats, int steps, int64_t diff_latent,
+              const std::string& profile) {
   torch::NoGradGuard no_grad;
   torch::manual_seed(0);
   std::vector<double> times;
@@ -166,6 +169,10 @@ int run_child(const std::string& row, torch::ScalarType dtype, int repeats, int 
     const torch::Tensor x = torch::randn({2, 4, 64, 64}).to(dtype), t = torch::tensor({999, 999}),
                         ctx = torch::randn({2, 77, 768}).to(dtype);
     timed([&] { unet->forward(x, t, ctx); });
+    if (!profile.empty()) {  // one more call, traced op by op (chrome://tracing JSON)
+      torch::autograd::profiler::RecordProfile trace(profile);
+      unet->forward(x, t, ctx);
+    }
   } else if (row == "vae512" || row == "vae1024") {
     auto vae = build<AutoencoderKL>(sd15_vae(), dtype);
     const int64_t s = row == "vae512" ? 64 : 128;
@@ -206,7 +213,8 @@ int main(int argc, char** argv) {
   easel::tune_allocator();  // as the easel CLI does
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // rows appear as they finish, also when piped
   int repeats = 3, steps = 1, threads = 0, diff_latent = 64;
-  std::string dtypes = "fp32,bf16", rows = "text,unet,vae512,vae1024,bf16diff", child, child_dtype = "fp32";
+  std::string dtypes = "fp32,bf16", rows = "text,unet,vae512,vae1024,bf16diff", child, child_dtype = "fp32",
+              profile;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
     if (k == "--repeats") repeats = std::max(1, std::stoi(v));
@@ -217,14 +225,16 @@ int main(int argc, char** argv) {
     else if (k == "--rows") rows = v;
     else if (k == "--child") child = v;
     else if (k == "--dtype") child_dtype = v;
+    else if (k == "--profile") profile = v;
     else {
       std::fprintf(stderr, "bench_sd: unknown option %s\n", k.c_str());
       return 2;
     }
   }
   if (threads > 0) torch::set_num_threads(threads);
-  if (!child.empty()) return run_child(child, child_dtype == "bf16" ? torch::kBFloat16 : torch::kFloat, repeats, steps,
-                                     diff_latent);
+  if (!child.empty())
+    return run_child(child, child_dtype == "bf16" ? torch::kBFloat16 : torch::kFloat, repeats, steps, diff_latent,
+                     profile);
 
   // popen runs a shell, so /proc/self/exe must be resolved here.
   char exe[4096] = {};
@@ -244,7 +254,8 @@ int main(int argc, char** argv) {
       const std::string cmd = self + " --child " + row + " --dtype " + dtype + " --repeats " +
                               std::to_string(repeats) + " --steps " + std::to_string(steps) +
                               (threads > 0 ? " --threads " + std::to_string(threads) : "") +
-                              " --diff-latent " + std::to_string(diff_latent);
+                              " --diff-latent " + std::to_string(diff_latent) +
+                              (profile.empty() || row != "unet" ? "" : " --profile " + profile + "-" + dtype + ".json");
       FILE* p = popen(cmd.c_str(), "r");
       double secs = -1, rss = -1, extra = 0;
       char line[512];

@@ -31,7 +31,7 @@ double median(std::vector<double> v) {
 // unclip_generate's own stage times (text, prior, decoder, upsampler, png), the PNG column with the images'
 // encoding added.
 std::vector<double> timed_generate(pipelines::UnclipModel &m, const std::string &prompt, int n, uint64_t seed) {
-  pipelines::UnclipOutput out = pipelines::unclip_generate(m, prompt, n, seed, pipelines::UnclipSettings{});
+  pipelines::UnclipOutput out = pipelines::unclip_generate(m, prompt, n, seed, m.settings);
   std::vector<double> t;
   for (const auto &[stage, seconds] : out.stage_seconds) t.push_back(seconds);
   check(t.size() == 5, "unclip_generate reported " + std::to_string(t.size()) + " stages, expected 5");

@@ -6,13 +6,13 @@ namespace easel::eval {
 
 Generator unclip_generator(std::shared_ptr<pipelines::UnclipModel> model) {
   return [model](const std::string& prompt, int n, uint64_t seed) {
-    return pipelines::unclip_generate(*model, prompt, n, seed, {}).images;
+    return pipelines::unclip_generate(*model, prompt, n, seed, model->settings).images;
   };
 }
 
 Generator unclip_variation_generator(std::shared_ptr<pipelines::UnclipModel> model) {
   return [model, source = world_generator(128)](const std::string& prompt, int n, uint64_t seed) {
-    return pipelines::unclip_vary(*model, source(prompt, 1, seed).at(0), "", n, seed, {}).images;
+    return pipelines::unclip_vary(*model, source(prompt, 1, seed).at(0), "", n, seed, model->settings).images;
   };
 }
 

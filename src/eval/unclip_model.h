@@ -9,7 +9,7 @@
 
 namespace easel::eval {
 
-// unclip_generate with the default settings: 128x128 images.
+// unclip_generate with the model's own settings (UnclipModel::settings): 128x128 images.
 Generator unclip_generator(std::shared_ptr<pipelines::UnclipModel> model);
 
 // Renders the prompt's scene at 128x128 (world_generator, seed as given) and returns n unclip_vary images of it.

@@ -12,10 +12,20 @@ namespace easel::io {
 // be read.
 std::string sha256_file(const std::string& path);
 
+// sha256_file remembered in cache_file (lines "<absolute path>\t<size>\t<mtime ns>\t<sha256>"): a file whose path,
+// size and modification time are recorded there is not read again, as A1111's hash cache does. A missing or
+// unreadable cache is rebuilt; a cache that cannot be written only costs the next call the hashing.
+std::string sha256_file_cached(const std::string& path, const std::string& cache_file);
+
+// Where model_hash keeps its cache: $EASEL_CACHE_DIR/file-hashes.tsv, else $XDG_CACHE_HOME/easel/..., else
+// $HOME/.cache/easel/...; "" when none of them is set.
+std::string default_hash_cache();
+
 // 64 lowercase hex digits of the SHA-256 of bytes.
 std::string sha256_hex(const void* data, size_t size);
 
-// The 10-digit model hash of a weights file or folder (see above). Throws easel::Error naming the path when it
+// The 10-digit model hash of a weights file or folder (see above). Weight files of 64 MiB or more go through the
+// default cache, so loading a 4 GB checkpoint again does not spend seconds hashing it. Throws easel::Error naming the path when it
 // does not exist, holds no weight files, or cannot be read.
 std::string model_hash(const std::string& path);
 

@@ -9,15 +9,6 @@
 
 namespace easel::models {
 
-void save_mini_model(const std::string& path, torch::nn::Module& module, const std::string& kind,
-                     const std::map<std::string, std::string>& metadata, torch::ScalarType dtype) {
-  io::TensorMap tensors;
-  for (const auto& p : module.named_parameters()) tensors[p.key()] = p.value().detach().to(dtype).contiguous();
-  auto meta = metadata;
-  meta[io::kEaselModelKey] = "easel-mini-" + kind;
-  io::save_safetensors(path, tensors, meta);
-}
-
 io::StateDict read_mini_file(const std::string& path, const std::string& kind) {
   io::StateDict sd = io::load_safetensors(path);
   auto it = sd.metadata.find(io::kEaselModelKey);

@@ -18,11 +18,6 @@
 
 namespace easel::models {
 
-// Writes module's parameters (converted to dtype, e.g. torch::kBFloat16 to ship) atomically to path with the
-// given metadata plus easel.model = "easel-mini-" + kind.
-void save_mini_model(const std::string& path, torch::nn::Module& module, const std::string& kind,
-                     const std::map<std::string, std::string>& metadata, torch::ScalarType dtype);
-
 // Reads path and checks its easel.model is "easel-mini-" + kind; throws easel::Error naming the file otherwise.
 io::StateDict read_mini_file(const std::string& path, const std::string& kind);
 nlohmann::json mini_metadata_json(const io::StateDict& file, const std::string& key, const std::string& path);

@@ -99,10 +99,7 @@ GenerateResult finish(SDModel& model, const GenerationParams& params, torch::Ten
   torch::Tensor decoded = model.vae->decode(final_latents / vc.scaling_factor + vc.shift_factor);
   GenerateResult r;
   r.images = io::tensor_to_images(decoded.to(torch::kFloat));
-  // Parameters read back from a PNG (--from) name the weights that made it; other weights make another image.
-  if (!params.model_hash.empty() && params.model_hash != model.hash)
-    warnings.push_back("the parameters were recorded with model hash " + params.model_hash + "; " + model.name +
-                       " has hash " + model.hash + ", so the image will differ");
+  if (auto w = params.model_mismatch_warning(model.name, model.hash); !w.empty()) warnings.push_back(w);
   for (size_t b = 0; b < r.images.size(); ++b) {
     GenerationParams p = params;
     p.batch_index = static_cast<int>(b);

@@ -20,6 +20,12 @@ json GenerationParams::to_json() const {
               {"model", model},     {"model_hash", model_hash}};
 }
 
+std::string GenerationParams::model_mismatch_warning(const std::string& name, const std::string& hash) const {
+  if (model_hash.empty() || model_hash == hash) return {};
+  return "the parameters were recorded with model hash " + model_hash + "; " + name + " has hash " + hash +
+         ", so the image will differ";
+}
+
 namespace {
 template <typename T>
 void read(const json& j, const char* key, T& out) {

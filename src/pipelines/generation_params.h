@@ -34,6 +34,10 @@ struct GenerationParams {
   std::string model_hash;                // first 10 hex digits of the weights' sha256, when known
 
   nlohmann::json to_json() const;
+  // Parameters read back from a PNG (--from) name the weights that made it; other weights make another image.
+  // The warning to give when `hash` (of the model called `name`) is not the recorded one, or "" when it is or
+  // none was recorded.
+  std::string model_mismatch_warning(const std::string& name, const std::string& hash) const;
   // Reads what to_json wrote; keys that are absent keep their defaults, a wrong type throws easel::Error.
   static GenerationParams from_json(const nlohmann::json& j);
 

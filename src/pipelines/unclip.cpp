@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <type_traits>
 
 #include "io/file_hash.h"
 #include "models/mini_files.h"
@@ -32,7 +34,68 @@ UnclipModel load_unclip(const std::string& dir) {
   m.decoder_noise = sampling::NoiseConfig::from_json(decoder_s);
   m.upsampler_noise = sampling::NoiseConfig::from_json(upsampler_s);
   m.hash = io::model_hash(dir);
+  if (const fs::path sampling = fs::path(dir) / "sampling.json"; fs::exists(sampling))
+    m.settings = read_unclip_settings(sampling.string());
   return m;
+}
+
+namespace {
+
+// Copies the fields named in j (an object) into `fields`, refusing any other key or a value of another type.
+template <typename... Field>
+void read_fields(const nlohmann::json& j, const std::string& where, std::pair<const char*, Field*>... fields) {
+  check(j.is_object(), where + " is not an object");
+  for (const auto& item : j.items()) {
+    const std::string key = item.key();
+    const nlohmann::json& value = item.value();
+    bool known = false;
+    auto take = [&](const char* name, auto* field) {
+      if (key != name) return;
+      known = true;
+      try {
+        using T = std::remove_pointer_t<decltype(field)>;
+        *field = value.template get<T>();
+      } catch (const nlohmann::json::exception&) {
+        throw Error(where + "." + key + " has the wrong type: " + value.dump());
+      }
+    };
+    (take(fields.first, fields.second), ...);
+    check(known, where + " has no setting '" + key + "'");
+  }
+}
+
+}  // namespace
+
+UnclipSettings read_unclip_settings(const std::string& path) {
+  std::ifstream in(path);
+  check(bool(in), "cannot read " + path);
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(path + " is not valid JSON: " + e.what());
+  }
+  UnclipSettings s;
+  check(j.is_object(), path + " must hold an object");
+  for (const auto& [stage, value] : j.items()) {
+    const std::string where = path + ": " + stage;
+    if (stage == "prior")
+      read_fields(value, where, std::pair{"steps", &s.prior.steps}, std::pair{"guidance", &s.prior.guidance},
+                  std::pair{"candidates", &s.prior.candidates}, std::pair{"sampler", &s.prior.sampler});
+    else if (stage == "decoder")
+      read_fields(value, where, std::pair{"steps", &s.decoder.steps}, std::pair{"guidance", &s.decoder.guidance},
+                  std::pair{"sampler", &s.decoder.sampler});
+    else if (stage == "upsampler")
+      read_fields(value, where, std::pair{"steps", &s.upsampler.steps}, std::pair{"sampler", &s.upsampler.sampler},
+                  std::pair{"window", &s.upsampler.window});
+    else
+      throw Error(path + ": unknown stage '" + stage + "' (prior, decoder, upsampler)");
+  }
+  for (int steps : {s.prior.steps, s.decoder.steps, s.upsampler.steps})
+    check(steps >= 1 && steps <= 1000, path + ": steps must be in 1..1000");
+  check(s.prior.candidates >= 1, path + ": prior.candidates must be at least 1");
+  check(s.upsampler.window >= 0, path + ": upsampler.window must be 0 (whole image) or a tile size");
+  return s;
 }
 
 std::string builtin_model_dir() {
@@ -72,7 +135,7 @@ std::vector<io::Image> finish(const torch::Tensor& images, GenerationParams para
 }
 
 GenerationParams base_params(const UnclipModel& m, const UnclipSettings& s, const std::string& mode,
-                             const std::string& prompt, int n, uint64_t seed, int64_t size) {
+                             const std::string& prompt, int n, uint64_t seed) {
   GenerationParams p;
   p.mode = mode;
   p.prompt = prompt;
@@ -80,7 +143,6 @@ GenerationParams base_params(const UnclipModel& m, const UnclipSettings& s, cons
   p.cfg = s.decoder.guidance;
   p.sampler = s.decoder.sampler;
   p.seed = seed;
-  p.width = p.height = int(size);
   p.n = n;
   p.model = "easel-mini";
   p.model_hash = m.hash;
@@ -105,6 +167,26 @@ class StageClock {
   double start_;
 };
 
+// The stages after the CLIP image embedding, the same for generate and vary: decoder, upsampler (when asked), PNGs
+// with `params` (their size filled in). Progress goes on from `done` of `total` model evaluations.
+void decode_and_finish(UnclipModel& m, const torch::Tensor& embeds, const TextCondition& cond,
+                       const TextCondition& uncond, const UnclipSettings& s, at::Generator& gen, int done, int total,
+                       const StepCallback& on_step, GenerationParams params, StageClock& clock, UnclipOutput& out) {
+  auto stage_cb = [&](int i, int) {
+    if (on_step) on_step(done + i, total);
+  };
+  torch::Tensor img = sample_decoder(m.decoder, m.decoder_noise, embeds, cond, uncond, s.decoder, gen, stage_cb);
+  clock.lap("decoder");
+  done += s.decoder.steps;
+  if (s.upsample) {
+    img = sample_upsampler(m.upsampler, m.upsampler_noise, img, s.upsampler, gen, stage_cb);
+    clock.lap("upsampler");
+  }
+  params.width = params.height = int(img.size(-1));
+  out.images = finish(img, params);
+  clock.lap("png");
+}
+
 }  // namespace
 
 UnclipOutput unclip_generate(UnclipModel& m, const std::string& prompt, int n, uint64_t seed,
@@ -118,23 +200,11 @@ UnclipOutput unclip_generate(UnclipModel& m, const std::string& prompt, int n, u
   clock.lap("text");
   at::Generator gen = at::detail::createCPUGenerator(seed);
   const int total = s.prior.steps + s.decoder.steps + (s.upsample ? s.upsampler.steps : 0);
-  int done = 0;
-  auto stage_cb = [&](int i, int) {
-    if (on_step) on_step(done + i, total);
-  };
   torch::Tensor embeds = sample_prior(m.prior, m.prior_noise, cond, uncond, s.prior, gen);
   clock.lap("prior");
-  done += s.prior.steps;
-  if (on_step) on_step(done, total);
-  torch::Tensor img = sample_decoder(m.decoder, m.decoder_noise, embeds, cond, uncond, s.decoder, gen, stage_cb);
-  clock.lap("decoder");
-  done += s.decoder.steps;
-  if (s.upsample) {
-    img = sample_upsampler(m.upsampler, m.upsampler_noise, img, s.upsampler, gen, stage_cb);
-    clock.lap("upsampler");
-  }
-  out.images = finish(img, base_params(m, s, "txt2img", prompt, n, seed, img.size(-1)));
-  clock.lap("png");
+  if (on_step) on_step(s.prior.steps, total);
+  decode_and_finish(m, embeds, cond, uncond, s, gen, s.prior.steps, total, on_step,
+                    base_params(m, s, "txt2img", prompt, n, seed), clock, out);
   return out;
 }
 
@@ -150,19 +220,8 @@ UnclipOutput unclip_vary(UnclipModel& m, const io::Image& image, const std::stri
   clock.lap("text");
   at::Generator gen = at::detail::createCPUGenerator(seed);
   const int total = s.decoder.steps + (s.upsample ? s.upsampler.steps : 0);
-  int done = 0;
-  auto stage_cb = [&](int i, int) {
-    if (on_step) on_step(done + i, total);
-  };
-  torch::Tensor img = sample_decoder(m.decoder, m.decoder_noise, embeds, cond, uncond, s.decoder, gen, stage_cb);
-  clock.lap("decoder");
-  done += s.decoder.steps;
-  if (s.upsample) {
-    img = sample_upsampler(m.upsampler, m.upsampler_noise, img, s.upsampler, gen, stage_cb);
-    clock.lap("upsampler");
-  }
-  out.images = finish(img, base_params(m, s, "variation", caption, n, seed, img.size(-1)));
-  clock.lap("png");
+  decode_and_finish(m, embeds, cond, uncond, s, gen, 0, total, on_step,
+                    base_params(m, s, "variation", caption, n, seed), clock, out);
   return out;
 }
 

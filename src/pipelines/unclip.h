@@ -13,6 +13,18 @@
 
 namespace easel::pipelines {
 
+struct UnclipSettings {
+  PriorSettings prior;
+  DecoderSettings decoder;
+  UpsamplerSettings upsampler;
+  bool upsample = true;  // false: return the decoder's 32x32 images
+};
+
+// A model folder's own sampling settings (its sampling.json): {"prior": {...}, "decoder": {...}, "upsampler":
+// {...}} with the fields of PriorSettings, DecoderSettings and UpsamplerSettings by name; what is absent keeps the
+// defaults above. Throws easel::Error naming the file for bad JSON, an unknown key or a value of the wrong type.
+UnclipSettings read_unclip_settings(const std::string& path);
+
 struct UnclipModel {
   std::string dir;
   std::string hash;  // io::model_hash of dir: the four files' weights, recorded in every PNG
@@ -22,21 +34,16 @@ struct UnclipModel {
   models::MiniDecoder decoder{nullptr};
   models::MiniUpsampler upsampler{nullptr};
   sampling::NoiseConfig prior_noise, decoder_noise, upsampler_noise;
+  UnclipSettings settings;  // how this model samples best: its sampling.json, or the defaults without one
 };
 
-// Loads clip.safetensors, prior.safetensors, decoder.safetensors and upsampler.safetensors from dir.
+// Loads clip.safetensors, prior.safetensors, decoder.safetensors and upsampler.safetensors from dir, and
+// sampling.json when it is there.
 UnclipModel load_unclip(const std::string& dir);
 
 // Where the built-in model lives: $EASEL_MODEL_DIR, else models/easel-mini next to or above the executable
 // (build tree and install tree alike). Throws easel::Error saying where it looked when none is found.
 std::string builtin_model_dir();
-
-struct UnclipSettings {
-  PriorSettings prior;
-  DecoderSettings decoder;
-  UpsamplerSettings upsampler;
-  bool upsample = true;  // false: return the decoder's 32x32 images
-};
 
 struct UnclipOutput {
   std::vector<io::Image> images;          // each with its GenerationParams in the PNG text

@@ -69,10 +69,12 @@ TrainResult train(const TrainOptions& opt) {
 
   TaskOptions task_options = opt.task;
   io::StateDict saved;
+  nlohmann::json saved_meta;  // the checkpoint's "easel.train" record, when resuming
   int64_t step = 0;
   if (opt.resume && have_ckpt) {
     saved = io::load_safetensors(ckpt.string());
-    nlohmann::json meta = models::mini_metadata_json(saved, "easel.train", ckpt.string());
+    saved_meta = models::mini_metadata_json(saved, "easel.train", ckpt.string());
+    const nlohmann::json& meta = saved_meta;
     check(meta.value("kind", "") == opt.kind,
           ckpt.string() + " is a checkpoint of '" + meta.value("kind", "") + "', not of '" + opt.kind + "'");
     step = meta.at("step").get<int64_t>();
@@ -85,12 +87,12 @@ TrainResult train(const TrainOptions& opt) {
   std::unique_ptr<Task> task = make_task(opt.kind, task_options);
   if (!saved.tensors.empty()) {
     // A checkpoint trained for another noise schedule or prediction target would go on learning the wrong thing.
-    const nlohmann::json saved_meta = models::mini_metadata_json(saved, "easel.train", ckpt.string()).at("metadata");
+    const nlohmann::json& saved_files = saved_meta.at("metadata");
     const auto current = task->metadata();
-    if (saved_meta.contains("scheduler") && current.count("scheduler"))
-      check(nlohmann::json::parse(saved_meta.at("scheduler").get<std::string>()) ==
+    if (saved_files.contains("scheduler") && current.count("scheduler"))
+      check(nlohmann::json::parse(saved_files.at("scheduler").get<std::string>()) ==
                 nlohmann::json::parse(current.at("scheduler")),
-            ckpt.string() + " was trained with the scheduler " + saved_meta.at("scheduler").get<std::string>() +
+            ckpt.string() + " was trained with the scheduler " + saved_files.at("scheduler").get<std::string>() +
                 ", this easel trains '" + opt.kind + "' with " + current.at("scheduler") +
                 ": start a new run (another --out)");
   }

@@ -4,9 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include "pipelines/unclip.h"
+#include "test_util.h"
+#include "util/error.h"
 
 namespace easel::test {
 namespace {
@@ -50,6 +53,52 @@ TEST(BuiltinModel, GeneratesABatchReproduciblyWithItsParameters) {
   EXPECT_EQ(stages, (std::vector<std::string>{"text", "prior", "decoder", "upsampler", "png"}));
   EXPECT_NE(a.images[0].pixels, a.images[1].pixels) << "the two images of a batch are the same";
   EXPECT_FALSE(pipelines::unclip_generate(*m, "a red zorblat", 1, 7, {}).unknown_words.empty());
+}
+
+// A model folder's sampling.json sets how it samples; the PNGs record the settings used.
+TEST(BuiltinModel, AFoldersSamplingJsonSetsItsSettings) {
+  SHIPPED_MODEL_OR_SKIP();
+  TempDir dir;
+  for (const char* f : {"clip", "prior", "decoder", "upsampler"})
+    fs::create_symlink(fs::absolute(kShipped + "/" + f + ".safetensors"), dir / (std::string(f) + ".safetensors"));
+  std::ofstream(dir / "sampling.json")
+      << R"({"decoder": {"steps": 3, "sampler": "ddpm"}, "upsampler": {"steps": 2, "window": 64}})";
+  const pipelines::UnclipModel plain = pipelines::load_unclip(kShipped);
+  pipelines::UnclipModel m = pipelines::load_unclip(dir.path.string());
+  EXPECT_EQ(m.hash, plain.hash) << "sampling.json is not weights";
+  EXPECT_EQ(m.settings.decoder.steps, 3);
+  EXPECT_EQ(m.settings.decoder.sampler, "ddpm");
+  EXPECT_EQ(m.settings.decoder.guidance, pipelines::DecoderSettings{}.guidance);  // absent: the default
+  EXPECT_EQ(m.settings.upsampler.steps, 2);
+  EXPECT_EQ(m.settings.upsampler.window, 64);
+  EXPECT_EQ(m.settings.prior.steps, pipelines::PriorSettings{}.steps);
+  EXPECT_EQ(plain.settings.decoder.steps, pipelines::DecoderSettings{}.steps) << "no sampling.json: the defaults";
+  int calls = 0;
+  auto out = pipelines::unclip_generate(m, "a red circle", 1, 7, m.settings, [&](int, int) { ++calls; });
+  ASSERT_EQ(out.images.size(), 1u);
+  EXPECT_EQ(out.images[0].width, 128);
+  std::string text;
+  for (const auto& [key, value] : out.images[0].text) text += value + "\n";
+  EXPECT_NE(text.find("Steps: 3, Sampler: ddpm"), std::string::npos) << text;
+}
+
+TEST(BuiltinModel, BadSamplingJsonIsRefusedNamingTheFile) {
+  TempDir dir;
+  const std::string path = (dir / "sampling.json").string();
+  for (const std::string& bad : {std::string("{\"decoder\": {\"steps\": 3"), std::string("[1]"),
+                                 std::string(R"({"decoder": {"stpes": 3}})"),
+                                 std::string(R"({"decoder": {"steps": "many"}})"),
+                                 std::string(R"({"vae": {}})"), std::string(R"({"decoder": {"steps": 0}})"),
+                                 std::string(R"({"upsampler": {"window": -1}})")}) {
+    std::ofstream(path, std::ios::trunc) << bad;
+    try {
+      pipelines::read_unclip_settings(path);
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_THROW(pipelines::read_unclip_settings((dir / "missing.json").string()), Error);
 }
 
 }  // namespace

@@ -18,8 +18,8 @@ std::string mini_model_dir(const std::string& model) {
   return is_builtin_name(model) ? pipelines::builtin_model_dir() : model;
 }
 
-pipelines::UnclipSettings builtin_settings(const GenerationCli& g, const pipelines::GenerationParams& p) {
-  pipelines::UnclipSettings s;
+pipelines::UnclipSettings builtin_settings(const GenerationCli& g, const pipelines::GenerationParams& p,
+                                           pipelines::UnclipSettings s) {
   if (g.given("steps")) s.decoder.steps = p.steps;
   if (g.given("cfg")) s.decoder.guidance = p.cfg;
   if (g.given("sampler")) s.decoder.sampler = p.sampler;
@@ -35,8 +35,9 @@ pipelines::UnclipSettings builtin_settings(const GenerationCli& g, const pipelin
 
 int generate_builtin(const GenerationCli& g, const pipelines::GenerationParams& params,
                      const std::vector<std::string>& paths, int keep_index) {
-  const pipelines::UnclipSettings s = builtin_settings(g, params);
+  builtin_settings(g, params, {});  // a bad size or step count is refused before loading
   pipelines::UnclipModel model = pipelines::load_unclip(mini_model_dir(params.model));
+  const pipelines::UnclipSettings s = builtin_settings(g, params, model.settings);
   const int calls = s.prior.steps + s.decoder.steps + (s.upsample ? s.upsampler.steps : 0);
   return generate_and_write(g, paths, calls, [&](const pipelines::GenerateOptions& options) {
     pipelines::UnclipOutput out =
@@ -50,9 +51,7 @@ int generate_builtin(const GenerationCli& g, const pipelines::GenerationParams& 
     r.images = std::move(out.images);
     for (const auto& w : out.unknown_words)
       r.warnings.push_back("the built-in model does not know the word '" + w + "'; it was ignored");
-    if (!params.model_hash.empty() && params.model_hash != model.hash)
-      r.warnings.push_back("the parameters were recorded with model hash " + params.model_hash + "; " + model.dir +
-                           " has hash " + model.hash + ", so the image will differ");
+    if (auto w = params.model_mismatch_warning(model.dir, model.hash); !w.empty()) r.warnings.push_back(w);
     if (keep_index >= 0) {
       check(keep_index < static_cast<int>(r.images.size()), "batch_index out of range");
       r.images = {r.images[keep_index]};

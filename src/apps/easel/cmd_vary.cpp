@@ -1,6 +1,7 @@
 // `easel vary in.png [-n 4] [--caption "..."] [-o out.png]`: variations of an image with the built-in model, as
 // DALL-E 2 makes them: the image's CLIP embedding decoded again with new noise.
 #include <iostream>
+#include <optional>
 
 #include "apps/easel/builtin_cli.h"
 #include "apps/easel/command.h"
@@ -17,8 +18,8 @@ struct VaryOptions {
   std::string input, caption, model, out = "variation.png";
   int n = 4;
   uint64_t seed = 42;
-  int steps = 25;
-  double cfg = 3.0;
+  std::optional<int> steps;     // the model's own (its sampling.json) when not given
+  std::optional<double> cfg;
   bool small = false, overwrite = false;
 };
 
@@ -28,21 +29,21 @@ std::function<int()> setup(CLI::App& sub) {
   sub.add_option("-n", o->n, "number of variations, made as one batch")->capture_default_str();
   sub.add_option("--caption", o->caption, "optional caption of the image (conditions the decoder's text tokens)");
   sub.add_option("--seed", o->seed, "random seed")->capture_default_str();
-  sub.add_option("--steps", o->steps, "decoder steps")->capture_default_str();
-  sub.add_option("--cfg", o->cfg, "decoder guidance scale")->capture_default_str();
+  sub.add_option("--steps", o->steps, "decoder steps (default: the model's, 25 for the shipped one)");
+  sub.add_option("--cfg", o->cfg, "decoder guidance scale (default: the model's, 3 for the shipped one)");
   sub.add_option("--model", o->model, "easel-mini model folder (default: the built-in model)");
   sub.add_flag("--small", o->small, "skip the upsampler: 32x32 images");
   sub.add_option("-o,--out", o->out, "output PNG (n > 1: NAME-0.png, NAME-1.png...)")->capture_default_str();
   sub.add_flag("--overwrite", o->overwrite, "replace existing output files");
   return [=]() -> int {
     check(o->n >= 1 && o->n <= 64, "vary: -n " + std::to_string(o->n) + " is outside 1..64");
-    check(o->steps >= 1 && o->steps <= 1000, "vary: --steps must be in 1..1000");
+    check(!o->steps || (*o->steps >= 1 && *o->steps <= 1000), "vary: --steps must be in 1..1000");
     const auto paths = output_paths(o->out, o->n, o->overwrite);
     io::Image image = io::read_image(o->input);
     pipelines::UnclipModel model = pipelines::load_unclip(mini_model_dir(o->model));
-    pipelines::UnclipSettings s;
-    s.decoder.steps = o->steps;
-    s.decoder.guidance = o->cfg;
+    pipelines::UnclipSettings s = model.settings;
+    if (o->steps) s.decoder.steps = *o->steps;
+    if (o->cfg) s.decoder.guidance = *o->cfg;
     s.upsample = !o->small;
     Progress bar("vary", s.decoder.steps + (s.upsample ? s.upsampler.steps : 0));
     auto out = pipelines::unclip_vary(model, image, o->caption, o->n, o->seed, s, [&](int, int) { bar.step(); });
