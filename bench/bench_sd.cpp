@@ -158,6 +158,7 @@ int run_child(const std::string& row, torch::ScalarType dtype, int repeats, int 
       const double t0 = now_s();
       fn();
       times.push_back(now_s() - t0);
+      std::fprintf(stderr, "call %d: %.3f s\n", r, times.back());
     }
   };
   if (row == "text") {

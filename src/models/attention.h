@@ -11,7 +11,8 @@ namespace easel::models {
 // softmax(q k^T / sqrt(d) + mask) v per head (Vaswani et al. 2017, eq. 1). q [B, N, heads*d], k and v
 // [B, M, heads*d] -> [B, N, heads*d]. mask (optional) is additive, broadcastable to [B*heads, N, M].
 // upcast computes scores and softmax in float32 for half-precision inputs (diffusers upcast_attention /
-// upcast_softmax). Scores are computed in slices of heads so their buffer stays bounded at large N.
+// upcast_softmax). Scores are computed in slices of heads and query rows of at most a few MiB, which bounds their
+// memory and keeps them in cache.
 torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, int64_t heads,
                         const torch::Tensor& mask = {}, bool upcast = false);
 
