@@ -179,6 +179,11 @@ Analysis analyze(const uint8_t* rgb, int width, int height) {
   for (auto& comp : components(label, 0, w, h)) {
     if (comp.size() < min_pixels) continue;
     auto votes = core_votes(px, de, comp);
+    // A blob whose core is nearest to the background's own colour is noise or shading, not an object, and that
+    // colour has no background-to-object direction to measure coverage along (mix_of would divide by zero).
+    if (votes.empty() || votes[0].second == out.background) continue;
+    votes.erase(std::remove_if(votes.begin(), votes.end(), [&](const auto& v) { return v.second == out.background; }),
+                votes.end());
     if (votes.size() >= 2 && votes[1].first * 4 >= votes[0].first + votes[1].first) {
       // Two objects of different colors touch: give each pixel to the color it is a mix of.
       const world::Rgb c0 = world::rgb(votes[0].second), c1 = world::rgb(votes[1].second);
@@ -189,7 +194,7 @@ Analysis analyze(const uint8_t* rgb, int width, int height) {
           if (sub.size() >= min_pixels) blobs.push_back({std::move(sub), k == 0 ? votes[0].second : votes[1].second});
       continue;
     }
-    blobs.push_back({std::move(comp), votes.empty() ? Color::Black : votes[0].second});
+    blobs.push_back({std::move(comp), votes[0].second});
   }
   std::vector<int> owner(n, -1);
   for (size_t b = 0; b < blobs.size(); ++b)
@@ -211,7 +216,7 @@ Analysis analyze(const uint8_t* rgb, int width, int height) {
         a[i] = v;
         area += v, sx += v * (x + 0.5), sy += v * (y + 0.5);
       }
-    if (area <= 0) continue;
+    if (!(area > 0)) continue;
     float cx = static_cast<float>(sx / area), cy = static_cast<float>(sy / area);
     auto fits = fit_shapes(a, w, x0, y0, x1, y1, cx, cy, static_cast<float>(area));
     Detection d;

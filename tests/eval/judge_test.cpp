@@ -2,6 +2,10 @@
 // per-constraint explanations on hand-made scenes.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
 #include "eval/judge.h"
 #include "eval/self_check.h"
 #include "util/error.h"
@@ -84,6 +88,23 @@ TEST(Judge, PromptWithoutObjectIsAnError) {
   } catch (const easel::Error& e) {
     EXPECT_NE(std::string(e.what()).find("something beautiful"), std::string::npos) << e.what();
   }
+}
+
+// Dark noise on a black background (what a failed generation looks like): blobs nearest to the background's own
+// colour are not objects. They were reported as "large black circle at (-nan, -nan)", one per blob.
+TEST(Judge, BackgroundColouredNoiseIsNotAnObject) {
+  const int size = 64;
+  std::vector<uint8_t> rgb(size * size * 3, 0);
+  for (int y = 8; y < 24; ++y)
+    for (int x = 8; x < 24; ++x)
+      for (int c = 0; c < 3; ++c) rgb[(y * size + x) * 3 + c] = 55;  // 20+ delta E from black, still nearest black
+  for (int y = 40; y < 52; ++y)
+    for (int x = 40; x < 52; ++x) rgb[(y * size + x) * 3] = 230;  // and one real red object
+  const eval::Analysis a = eval::analyze(rgb.data(), size, size);
+  EXPECT_EQ(a.background, Color::Black);
+  ASSERT_EQ(a.objects.size(), 1u);
+  EXPECT_EQ(a.objects[0].object.color, Color::Red);
+  EXPECT_TRUE(std::isfinite(a.objects[0].object.cx) && std::isfinite(a.objects[0].object.cy));
 }
 
 TEST(Judge, EmptyImageIsAnError) {
