@@ -5,18 +5,10 @@
 #include <vector>
 
 #include "util/error.h"
+#include "util/tiles.h"
 
 namespace easel::models {
 namespace {
-
-// Tile starts along one axis of `size` latent pixels: stride tile - overlap, the last tile flush with the end.
-std::vector<int64_t> tile_starts(int64_t size, int64_t tile, int64_t overlap) {
-  if (size <= tile) return {0};
-  std::vector<int64_t> starts;
-  for (int64_t s = 0; s + tile < size; s += tile - overlap) starts.push_back(s);
-  starts.push_back(size - tile);
-  return starts;
-}
 
 // Blend weights [len] in image pixels for a tile: ramps of `ramp` pixels, (d + 0.5) / ramp at distance d from a
 // tile edge that lies inside the image, 1 elsewhere. Two tiles overlapping by exactly `ramp` pixels cross-fade

@@ -5,6 +5,7 @@
 #include "sampling/guidance.h"
 #include "sampling/sampler.h"
 #include "util/error.h"
+#include "util/tiles.h"
 
 namespace easel::pipelines {
 
@@ -81,14 +82,6 @@ torch::Tensor sample_decoder(models::MiniDecoder& decoder, const sampling::Noise
   return diffusion_loop(s.sampler, noise, s.steps, {B, 3, S, S}, model, gen, on_step).clamp(-1, 1);
 }
 
-// Window origins along one axis of length n: every stride, and the last window flush with the end.
-static std::vector<int64_t> window_origins(int64_t n, int64_t window) {
-  std::vector<int64_t> o;
-  for (int64_t p = 0; p + window < n; p += window / 2) o.push_back(p);
-  o.push_back(n - window);
-  return o;
-}
-
 torch::Tensor sample_upsampler(models::MiniUpsampler& upsampler, const sampling::NoiseConfig& noise,
                                const torch::Tensor& low, const UpsamplerSettings& s, at::Generator& gen,
                                const StepCallback& on_step) {
@@ -97,8 +90,8 @@ torch::Tensor sample_upsampler(models::MiniUpsampler& upsampler, const sampling:
   check(s.window == 0 || (s.window > 0 && s.window % (2 * k) == 0),
         "upsampler: window must be 0 or a multiple of " + std::to_string(2 * k));
   const bool tiled = s.window > 0 && H >= s.window && W >= s.window && (H > s.window || W > s.window);
-  const std::vector<int64_t> ys = tiled ? window_origins(H, s.window) : std::vector<int64_t>{},
-                             xs = tiled ? window_origins(W, s.window) : std::vector<int64_t>{};
+  const std::vector<int64_t> ys = tiled ? tile_starts(H, s.window, s.window / 2) : std::vector<int64_t>{},
+                             xs = tiled ? tile_starts(W, s.window, s.window / 2) : std::vector<int64_t>{};
   // Every tile of every image in one batch: tile i of image b at row i * B + b.
   torch::Tensor low_tiles;
   if (tiled) {
