@@ -11,13 +11,15 @@ namespace easel::pipelines {
 using nlohmann::json;
 
 json GenerationParams::to_json() const {
-  return json{{"mode", mode},       {"prompt", prompt},         {"negative", negative},
+  json j{{"mode", mode},       {"prompt", prompt},         {"negative", negative},
               {"steps", steps},     {"cfg", cfg},               {"sampler", sampler},
               {"schedule", schedule}, {"eta", eta},             {"seed", seed},
               {"width", width},     {"height", height},         {"n", n},
               {"batch_index", batch_index}, {"clip_skip", clip_skip}, {"guidance_rescale", guidance_rescale},
               {"long_prompt", long_prompt}, {"dtype", dtype},   {"strength", strength},
               {"model", model},     {"model_hash", model_hash}};
+  if (!stages.empty()) j["stages"] = json::parse(stages);
+  return j;
 }
 
 std::string GenerationParams::model_mismatch_warning(const std::string& name, const std::string& hash) const {
@@ -62,6 +64,10 @@ GenerationParams GenerationParams::from_json(const json& j) {
   read(j, "strength", p.strength);
   read(j, "model", p.model);
   read(j, "model_hash", p.model_hash);
+  if (auto it = j.find("stages"); it != j.end()) {
+    check(it->is_object(), "generation parameters: 'stages' has the wrong type: " + it->dump());
+    p.stages = it->dump();
+  }
   return p;
 }
 

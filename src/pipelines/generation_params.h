@@ -32,6 +32,7 @@ struct GenerationParams {
   double strength = 1.0;                 // img2img / inpaint
   std::string model;                     // model name as the user gave it
   std::string model_hash;                // first 10 hex digits of the weights' sha256, when known
+  std::string stages;  // the built-in model's per-stage settings, a JSON object (pipelines/unclip.h); "" for SD
 
   nlohmann::json to_json() const;
   // Parameters read back from a PNG (--from) name the weights that made it; other weights make another image.

@@ -75,27 +75,41 @@ UnclipSettings read_unclip_settings(const std::string& path) {
   } catch (const nlohmann::json::exception& e) {
     throw Error(path + " is not valid JSON: " + e.what());
   }
-  UnclipSettings s;
-  check(j.is_object(), path + " must hold an object");
+  return unclip_settings_from_json(j, path);
+}
+
+UnclipSettings unclip_settings_from_json(const nlohmann::json& j, const std::string& where, UnclipSettings s) {
+  check(j.is_object(), where + " must hold an object");
   for (const auto& [stage, value] : j.items()) {
-    const std::string where = path + ": " + stage;
+    const std::string at = where + ": " + stage;
     if (stage == "prior")
-      read_fields(value, where, std::pair{"steps", &s.prior.steps}, std::pair{"guidance", &s.prior.guidance},
+      read_fields(value, at, std::pair{"steps", &s.prior.steps}, std::pair{"guidance", &s.prior.guidance},
                   std::pair{"candidates", &s.prior.candidates}, std::pair{"sampler", &s.prior.sampler});
     else if (stage == "decoder")
-      read_fields(value, where, std::pair{"steps", &s.decoder.steps}, std::pair{"guidance", &s.decoder.guidance},
+      read_fields(value, at, std::pair{"steps", &s.decoder.steps}, std::pair{"guidance", &s.decoder.guidance},
                   std::pair{"sampler", &s.decoder.sampler});
     else if (stage == "upsampler")
-      read_fields(value, where, std::pair{"steps", &s.upsampler.steps}, std::pair{"sampler", &s.upsampler.sampler},
+      read_fields(value, at, std::pair{"steps", &s.upsampler.steps}, std::pair{"sampler", &s.upsampler.sampler},
                   std::pair{"window", &s.upsampler.window});
     else
-      throw Error(path + ": unknown stage '" + stage + "' (prior, decoder, upsampler)");
+      throw Error(where + ": unknown stage '" + stage + "' (prior, decoder, upsampler)");
   }
   for (int steps : {s.prior.steps, s.decoder.steps, s.upsampler.steps})
-    check(steps >= 1 && steps <= 1000, path + ": steps must be in 1..1000");
-  check(s.prior.candidates >= 1, path + ": prior.candidates must be at least 1");
-  check(s.upsampler.window >= 0, path + ": upsampler.window must be 0 (whole image) or a tile size");
+    check(steps >= 1 && steps <= 1000, where + ": steps must be in 1..1000");
+  check(s.prior.candidates >= 1, where + ": prior.candidates must be at least 1");
+  check(s.upsampler.window >= 0, where + ": upsampler.window must be 0 (whole image) or a tile size");
   return s;
+}
+
+nlohmann::json unclip_settings_to_json(const UnclipSettings& s) {
+  return {{"prior",
+           {{"steps", s.prior.steps},
+            {"guidance", s.prior.guidance},
+            {"candidates", s.prior.candidates},
+            {"sampler", s.prior.sampler}}},
+          {"decoder", {{"steps", s.decoder.steps}, {"guidance", s.decoder.guidance}, {"sampler", s.decoder.sampler}}},
+          {"upsampler",
+           {{"steps", s.upsampler.steps}, {"sampler", s.upsampler.sampler}, {"window", s.upsampler.window}}}};
 }
 
 std::string builtin_model_dir() {
@@ -146,6 +160,7 @@ GenerationParams base_params(const UnclipModel& m, const UnclipSettings& s, cons
   p.n = n;
   p.model = "easel-mini";
   p.model_hash = m.hash;
+  p.stages = unclip_settings_to_json(s).dump();
   return p;
 }
 

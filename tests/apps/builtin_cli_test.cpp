@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "io/image.h"
 #include "test_util.h"
@@ -47,6 +48,26 @@ TEST(BuiltinCli, GenerateBatchInfoFromAndVary) {
   r = run_easel("vary " + (tmp / "heart-0.png").string() + " -n 2 --seed 1 -o " + (tmp / "var.png").string());
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_EQ(io::read_image((tmp / "var-1.png").string()).width, 128);
+}
+
+// --from samples as the image was sampled: the stage settings are in the PNG, not read again from the folder's
+// sampling.json, which may have changed since.
+TEST(BuiltinCli, FromKeepsTheRecordedStagesWhenSamplingJsonChanges) {
+  if (!fs::exists(kShipped + "/decoder.safetensors"))
+    GTEST_SKIP() << "models/easel-mini holds no trained model (" << kShipped << ")";
+  TempDir tmp;
+  const fs::path model = tmp / "mini";
+  fs::create_directories(model);
+  for (const char* f : {"clip", "prior", "decoder", "upsampler"})
+    fs::create_symlink(fs::absolute(kShipped + "/" + f + ".safetensors"), model / (std::string(f) + ".safetensors"));
+  std::ofstream(model / "sampling.json") << R"({"decoder": {"steps": 4}, "upsampler": {"steps": 3, "window": 64}})";
+  const std::string first = (tmp / "first.png").string(), again = (tmp / "again.png").string();
+  auto r = run_easel("generate 'a red circle' --model " + model.string() + " --seed 5 -q -o " + first);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  std::ofstream(model / "sampling.json", std::ios::trunc) << R"({"decoder": {"steps": 6}})";
+  r = run_easel("generate --from " + first + " -q -o " + again);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(io::read_image(again).pixels, io::read_image(first).pixels);
 }
 
 }  // namespace

@@ -80,6 +80,12 @@ TEST(BuiltinModel, AFoldersSamplingJsonSetsItsSettings) {
   std::string text;
   for (const auto& [key, value] : out.images[0].text) text += value + "\n";
   EXPECT_NE(text.find("Steps: 3, Sampler: ddpm"), std::string::npos) << text;
+  const auto recorded = pipelines::GenerationParams::from_png_text(out.images[0].text, "out.png");
+  const auto stages = pipelines::unclip_settings_from_json(nlohmann::json::parse(recorded.stages), "stages");
+  EXPECT_EQ(stages.upsampler.window, 64);
+  EXPECT_EQ(stages.upsampler.steps, 2);
+  EXPECT_EQ(stages.decoder.sampler, "ddpm");
+  EXPECT_EQ(stages.prior.candidates, pipelines::PriorSettings{}.candidates);
 }
 
 TEST(BuiltinModel, BadSamplingJsonIsRefusedNamingTheFile) {

@@ -30,8 +30,11 @@ TEST(GenerationParams, JsonRoundTripKeepsEveryField) {
   p.strength = 0.6;
   p.model = "sd15.safetensors";
   p.model_hash = "0123456789";
+  p.stages = R"({"decoder":{"sampler":"ddpm","steps":50},"upsampler":{"window":64}})";
   GenerationParams q = GenerationParams::from_png_text(p.to_png_text(), "x.png");
   EXPECT_EQ(q.to_json(), p.to_json());
+  EXPECT_EQ(nlohmann::json::parse(q.stages), nlohmann::json::parse(p.stages));
+  EXPECT_FALSE(GenerationParams{}.to_json().contains("stages")) << "SD parameters carry no stages";
 }
 
 TEST(GenerationParams, A1111TextHasTheUsualFields) {
@@ -66,4 +69,5 @@ TEST(GenerationParams, ErrorsNameTheImageAndTheProblem) {
   expect_error({{"Software", "GIMP"}}, "not made by easel");
   expect_error({{"easel", "{not json"}}, "not valid JSON");
   expect_error({{"easel", R"({"steps": "many"})"}}, "'steps' has the wrong type");
+  expect_error({{"easel", R"({"stages": [1]})"}}, "'stages' has the wrong type");
 }

@@ -1,5 +1,7 @@
 #include "apps/easel/builtin_cli.h"
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 
 #include "util/error.h"
@@ -37,7 +39,12 @@ int generate_builtin(const GenerationCli& g, const pipelines::GenerationParams& 
                      const std::vector<std::string>& paths, int keep_index) {
   builtin_settings(g, params, {});  // a bad size or step count is refused before loading
   pipelines::UnclipModel model = pipelines::load_unclip(mini_model_dir(params.model));
-  const pipelines::UnclipSettings s = builtin_settings(g, params, model.settings);
+  // Parameters read back from a PNG (--from) carry the stage settings it was made with.
+  const pipelines::UnclipSettings base =
+      params.stages.empty()
+          ? model.settings
+          : pipelines::unclip_settings_from_json(nlohmann::json::parse(params.stages), "the recorded stages");
+  const pipelines::UnclipSettings s = builtin_settings(g, params, base);
   const int calls = s.prior.steps + s.decoder.steps + (s.upsample ? s.upsampler.steps : 0);
   return generate_and_write(g, paths, calls, [&](const pipelines::GenerateOptions& options) {
     pipelines::UnclipOutput out =
