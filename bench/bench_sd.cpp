@@ -5,11 +5,17 @@
 // its own. The UNet row adds the step's FLOPs, counted analytically from the layer shapes (convolutions, linear
 // layers and attention matmuls; norms and activations left out), and the implied GFLOP/s against the 400 GFLOP/s
 // bf16 floor of this 2-core machine.
-// Usage: bench_sd [--repeats 3] [--steps 1] [--dtypes fp32,bf16] [--rows text,unet,vae512,vae1024,bf16diff]
+// The generate row is the whole product: `easel generate` (this binary's sibling) at 512x512 from a random SD 1.5
+// single file in the CompVis layout with float16 weights, as the common download is (written once by this bench:
+// io::join_ldm_checkpoint), timed end to end with the child's peak RSS (wait4): load, text, steps, decode, PNG.
+// Usage: bench_sd [--repeats 3] [--steps 1] [--dtypes fp32,bf16] [--rows text,unet,vae512,vae1024,bf16diff,generate]
 //                 [--threads N] [--diff-latent 64 (latent size of the bf16diff row)]
 //                 [--profile PREFIX (the unet row also writes PREFIX-<dtype>.json, a chrome trace of one call)]
+//                 [--workdir /tmp/easel-bench-sd (the checkpoint and images of the generate row)]
+//                 [--generate-steps 4 (its denoising steps)]
 #include <nlohmann/json.hpp>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
@@ -17,11 +23,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "io/ldm_layout.h"
+#include "io/safetensors.h"
 #include "models/autoencoder_kl.h"
+#include "models/build_dtype.h"
 #include "models/clip_text_model.h"
 #include "models/unet2d_condition.h"
 #include "models/vae_tiling.h"
@@ -134,21 +144,19 @@ double median(std::vector<double> v) {
   return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
-// Builds a module directly in `dtype` (parameters are created in the default dtype), so a bf16 run never holds
-// a float32 copy of the weights.
+// Builds a module directly in `dtype`, as load_sd_model does, so a bf16 run never holds a float32 copy.
 template <typename M, typename C>
 M build(const C& config, torch::ScalarType dtype) {
-  const auto saved = torch::get_default_dtype();
-  torch::set_default_dtype(c10::scalarTypeToTypeMeta(dtype));
-  M m(config);
-  torch::set_default_dtype(saved);
+  M m = build_in<M>(dtype, config);
   m->eval();
   return m;
 }
 
+std::string checkpoint_path(const std::string& workdir) { return workdir + "/sd15-random-fp16.safetensors"; }
+
 // One row, run in this (child) process; prints "RESULT <median s> <peak RSS MB> <extra>".
 int run_child(const std::string& row, torch::ScalarType dtype, int repeats, int steps, int64_t diff_latent,
-              const std::string& profile) {
+              const std::string& profile, const std::string& workdir) {
   torch::NoGradGuard no_grad;
   torch::manual_seed(0);
   std::vector<double> times;
@@ -179,6 +187,19 @@ int run_child(const std::string& row, torch::ScalarType dtype, int repeats, int 
     const int64_t s = row == "vae512" ? 64 : 128;
     const torch::Tensor z = torch::randn({1, 4, s, s}).to(dtype);
     timed([&] { row == "vae512" ? vae->decode(z) : decode_tiled(*vae, z, 72, 16); });
+  } else if (row == "write") {
+    // The random SD 1.5 single file of the generate row (float16, CompVis layout).
+    std::map<std::string, easel::io::TensorMap> components;
+    auto add = [&](const std::string& name, const torch::nn::Module& m) {
+      for (const auto& p : m.named_parameters()) components[name][p.key()] = p.value().to(torch::kHalf);
+      for (const auto& b : m.named_buffers()) components[name][b.key()] = b.value();
+    };
+    add("unet", *build<UNet2DConditionModel>(sd15_unet(), torch::kFloat));
+    add("vae", *build<AutoencoderKL>(sd15_vae(), torch::kFloat));
+    add("text_encoder", *build<CLIPTextModel>(sd15_text(), torch::kFloat));
+    const double t0 = now_s();
+    easel::io::save_safetensors(checkpoint_path(workdir), easel::io::join_ldm_checkpoint(components));
+    times.push_back(now_s() - t0);
   } else if (row == "bf16diff") {
     // One UNet call in float32 and with the same weights in bf16: max |difference| relative to max |fp32 out|.
     auto unet = build<UNet2DConditionModel>(sd15_unet(), torch::kFloat);
@@ -200,6 +221,25 @@ int run_child(const std::string& row, torch::ScalarType dtype, int repeats, int 
   return 0;
 }
 
+// Runs argv to its end; returns {wall seconds, peak RSS MB} (-1 s when it failed).
+std::pair<double, double> run_measured(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const double t0 = now_s();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execv(argv[0], argv.data());  // inherits OMP_NUM_THREADS, set by --threads
+    _exit(127);
+  }
+  int status = 0;
+  rusage u{};
+  if (pid < 0 || wait4(pid, &status, 0, &u) != pid) return {-1, -1};
+  const double secs = now_s() - t0;
+  const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  return {ok ? secs : -1, u.ru_maxrss / 1024.0};
+}
+
 std::vector<std::string> split_list(const std::string& s) {
   std::vector<std::string> out;
   std::stringstream ss(s);
@@ -213,9 +253,9 @@ std::vector<std::string> split_list(const std::string& s) {
 int main(int argc, char** argv) {
   easel::tune_allocator();  // as the easel CLI does
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // rows appear as they finish, also when piped
-  int repeats = 3, steps = 1, threads = 0, diff_latent = 64;
-  std::string dtypes = "fp32,bf16", rows = "text,unet,vae512,vae1024,bf16diff", child, child_dtype = "fp32",
-              profile;
+  int repeats = 3, steps = 1, threads = 0, diff_latent = 64, generate_steps = 4;
+  std::string dtypes = "fp32,bf16", rows = "text,unet,vae512,vae1024,bf16diff,generate", child, child_dtype = "fp32",
+              profile, workdir = "/tmp/easel-bench-sd";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
     if (k == "--repeats") repeats = std::max(1, std::stoi(v));
@@ -227,15 +267,20 @@ int main(int argc, char** argv) {
     else if (k == "--child") child = v;
     else if (k == "--dtype") child_dtype = v;
     else if (k == "--profile") profile = v;
+    else if (k == "--workdir") workdir = v;
+    else if (k == "--generate-steps") generate_steps = std::max(1, std::stoi(v));
     else {
       std::fprintf(stderr, "bench_sd: unknown option %s\n", k.c_str());
       return 2;
     }
   }
-  if (threads > 0) torch::set_num_threads(threads);
+  if (threads > 0) {
+    torch::set_num_threads(threads);
+    setenv("OMP_NUM_THREADS", std::to_string(threads).c_str(), 1);  // the easel child of the generate row
+  }
   if (!child.empty())
     return run_child(child, child_dtype == "bf16" ? torch::kBFloat16 : torch::kFloat, repeats, steps, diff_latent,
-                     profile);
+                     profile, workdir);
 
   // popen runs a shell, so /proc/self/exe must be resolved here.
   char exe[4096] = {};
@@ -249,9 +294,37 @@ int main(int argc, char** argv) {
   std::printf("%-26s %-5s %10s %12s %10s %10s\n", "row", "dtype", "median s", "peak RSS MB", "GFLOP/s", "x floor");
   const char* names[] = {"text", "text encode (2x77 tok)", "unet", "UNet step 512 CFG", "vae512",
                          "VAE decode 512", "vae1024", "VAE decode 1024 tiled", "bf16diff", "bf16 vs fp32 UNet"};
+  const std::string checkpoint = checkpoint_path(workdir);
   for (const std::string& dtype : split_list(dtypes)) {
     for (const std::string& row : split_list(rows)) {
       if (row == "bf16diff" && dtype != "bf16") continue;
+      if (row == "generate") {
+        std::filesystem::create_directories(workdir);
+        if (!std::filesystem::exists(checkpoint)) {
+          const auto [secs, rss] = run_measured({self, "--child", "write", "--workdir", workdir});
+          std::printf("%-26s %-5s %10.2f %12.0f  %s\n", "write SD 1.5 single file", "fp16", secs, rss,
+                      checkpoint.c_str());
+        }
+        const std::string easel = std::filesystem::path(self).parent_path() / "easel";
+        std::vector<double> secs_runs;
+        double rss = -1;
+        for (int r = 0; r < repeats; ++r) {
+          std::vector<std::string> args{easel, "generate", "a photo of an astronaut riding a horse on mars",
+                                        "--model", checkpoint, "--size", "512x512", "--steps",
+                                        std::to_string(generate_steps), "--dtype", dtype, "--seed", "0", "-q",
+                                        "--overwrite", "-o", workdir + "/generate-" + dtype + ".png"};
+          const auto [s, m] = run_measured(args);
+          if (s < 0) break;
+          secs_runs.push_back(s);
+          rss = std::max(rss, m);
+        }
+        const std::string label = "easel generate 512, " + std::to_string(generate_steps) + " st";
+        if (secs_runs.size() < size_t(repeats))
+          std::printf("%-26s %-5s %10s\n", label.c_str(), dtype.c_str(), "failed");
+        else
+          std::printf("%-26s %-5s %10.2f %12.0f\n", label.c_str(), dtype.c_str(), median(secs_runs), rss);
+        continue;
+      }
       const std::string cmd = self + " --child " + row + " --dtype " + dtype + " --repeats " +
                               std::to_string(repeats) + " --steps " + std::to_string(steps) +
                               (threads > 0 ? " --threads " + std::to_string(threads) : "") +

@@ -2,7 +2,9 @@
 
 #include <torch/torch.h>
 
+#include <cctype>
 #include <regex>
+#include <set>
 
 #include "util/error.h"
 
@@ -11,9 +13,13 @@ namespace {
 
 bool starts_with(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
 
-// Replaces the first matching prefix of `s` from `table` ({from, to} pairs); returns false if none matched.
-bool rename_prefix(std::string& s, std::initializer_list<std::pair<const char*, const char*>> table) {
-  for (const auto& [from, to] : table) {
+using Renames = std::initializer_list<std::pair<const char*, const char*>>;  // {LDM prefix, diffusers prefix}
+
+// Replaces the first matching prefix of `s` from `table` ({from, to} pairs; `inverse`: {to, from}); returns false if
+// none matched. The tables below are written LDM -> diffusers and read both ways.
+bool rename_prefix(std::string& s, Renames table, bool inverse = false) {
+  for (auto [from, to] : table) {
+    if (inverse) std::swap(from, to);
     if (starts_with(s, from)) {
       s = to + s.substr(std::strlen(from));
       return true;
@@ -22,17 +28,31 @@ bool rename_prefix(std::string& s, std::initializer_list<std::pair<const char*, 
   return false;
 }
 
+// ResBlock member names -> diffusers ResnetBlock2D.
+const Renames kUnetResnet = {{"in_layers.0.", "norm1."},         {"in_layers.2.", "conv1."},
+                             {"emb_layers.1.", "time_emb_proj."}, {"out_layers.0.", "norm2."},
+                             {"out_layers.3.", "conv2."},         {"skip_connection.", "conv_shortcut."}};
+// UNet parameters outside the blocks.
+const Renames kUnetOuter = {{"time_embed.0.", "time_embedding.linear_1."},
+                            {"time_embed.2.", "time_embedding.linear_2."},
+                            {"label_emb.0.0.", "add_embedding.linear_1."},
+                            {"label_emb.0.2.", "add_embedding.linear_2."},
+                            {"input_blocks.0.0.", "conv_in."},
+                            {"out.0.", "conv_norm_out."},
+                            {"out.2.", "conv_out."}};
+const Renames kVaeResnet = {{"nin_shortcut.", "conv_shortcut."}};
+const Renames kVaeAttention = {{"norm.", "group_norm."}, {"q.", "to_q."}, {"k.", "to_k."}, {"v.", "to_v."},
+                               {"proj_out.", "to_out.0."}};
+const Renames kVaeOuter = {{"encoder.norm_out.", "encoder.conv_norm_out."},
+                           {"decoder.norm_out.", "decoder.conv_norm_out."}};
+// VAE parameters named alike in both layouts.
+const char* const kVaeSame[] = {"encoder.conv_in.", "encoder.conv_out.", "decoder.conv_in.", "decoder.conv_out.",
+                                "quant_conv.", "post_quant_conv."};
+
 // ---- UNet (openaimodel.py UNetModel -> diffusers UNet2DConditionModel) ----
 
-// ResBlock member names -> diffusers ResnetBlock2D.
-std::string unet_resnet_suffix(std::string s) {
-  if (!rename_prefix(s, {{"in_layers.0.", "norm1."},
-                         {"in_layers.2.", "conv1."},
-                         {"emb_layers.1.", "time_emb_proj."},
-                         {"out_layers.0.", "norm2."},
-                         {"out_layers.3.", "conv2."},
-                         {"skip_connection.", "conv_shortcut."}}))
-    throw Error("unknown UNet resnet parameter '" + s + "'");
+std::string unet_resnet_suffix(std::string s, bool inverse = false) {
+  if (!rename_prefix(s, kUnetResnet, inverse)) throw Error("unknown UNet resnet parameter '" + s + "'");
   return s;
 }
 
@@ -59,14 +79,7 @@ std::string map_unet_key(const std::string& k, int lpb) {
   static const std::regex mid(R"(^middle_block\.(\d+)\.(.*)$)");
   std::smatch m;
   std::string s = k;
-  if (rename_prefix(s, {{"time_embed.0.", "time_embedding.linear_1."},
-                        {"time_embed.2.", "time_embedding.linear_2."},
-                        {"label_emb.0.0.", "add_embedding.linear_1."},
-                        {"label_emb.0.2.", "add_embedding.linear_2."},
-                        {"input_blocks.0.0.", "conv_in."},
-                        {"out.0.", "conv_norm_out."},
-                        {"out.2.", "conv_out."}}))
-    return s;
+  if (rename_prefix(s, kUnetOuter)) return s;
   if (std::regex_match(k, m, mid)) {
     int i = std::stoi(m[1]);
     std::string rest = m[2];
@@ -109,7 +122,7 @@ std::string map_vae_key(const std::string& k, int up_levels, bool* is_attn_matri
   static const std::regex mid(R"(^(encoder|decoder)\.mid\.(block_1|block_2|attn_1)\.(.*)$)");
   std::smatch m;
   auto resnet = [](std::string s) {
-    rename_prefix(s, {{"nin_shortcut.", "conv_shortcut."}});
+    rename_prefix(s, kVaeResnet);
     return s;
   };
   *is_attn_matrix = false;
@@ -130,18 +143,13 @@ std::string map_vae_key(const std::string& k, int up_levels, bool* is_attn_matri
     if (what == "block_1") return base + "resnets.0." + resnet(rest);
     if (what == "block_2") return base + "resnets.1." + resnet(rest);
     std::string s = rest;
-    if (!rename_prefix(s, {{"norm.", "group_norm."}, {"q.", "to_q."}, {"k.", "to_k."}, {"v.", "to_v."},
-                           {"proj_out.", "to_out.0."}}))
-      throw Error("unknown VAE attention parameter '" + k + "'");
+    if (!rename_prefix(s, kVaeAttention)) throw Error("unknown VAE attention parameter '" + k + "'");
     *is_attn_matrix = !starts_with(rest, "norm.");
     return base + "attentions.0." + s;
   }
   std::string s = k;
-  if (rename_prefix(s, {{"encoder.norm_out.", "encoder.conv_norm_out."},
-                        {"decoder.norm_out.", "decoder.conv_norm_out."}}))
-    return s;
-  for (const char* same : {"encoder.conv_in.", "encoder.conv_out.", "decoder.conv_in.", "decoder.conv_out.",
-                           "quant_conv.", "post_quant_conv."})
+  if (rename_prefix(s, kVaeOuter)) return s;
+  for (const char* same : kVaeSame)
     if (starts_with(k, same)) return k;
   throw Error("unknown VAE key '" + k + "'");
 }
@@ -190,7 +198,109 @@ void add_open_clip(const std::string& k, const torch::Tensor& v, bool projection
   out[name] = k == "text_projection" ? v.t() : v;
 }
 
+// ---- The inverse (diffusers -> LDM), SD 1.x ----
+
+// `lpb`: layers per down block; `up_attention`: the up levels that have attentions (their upsampler sits one
+// entry further along in an output block).
+std::string unet_key_ldm(const std::string& k, int lpb, const std::set<int>& up_attention) {
+  static const std::regex block(
+      R"(^(down_blocks|up_blocks)\.(\d+)\.(resnets|attentions|downsamplers|upsamplers)\.(\d+)\.(.*)$)");
+  static const std::regex mid(R"(^mid_block\.(resnets|attentions)\.(\d+)\.(.*)$)");
+  std::smatch m;
+  std::string s = k;
+  if (rename_prefix(s, kUnetOuter, true)) return s;
+  if (std::regex_match(k, m, mid)) {
+    if (m[1] == "attentions") return "middle_block.1." + std::string(m[3]);
+    return "middle_block." + std::to_string(2 * std::stoi(m[2])) + "." + unet_resnet_suffix(m[3], true);
+  }
+  if (std::regex_match(k, m, block)) {
+    const bool down = m[1] == "down_blocks";
+    const int level = std::stoi(m[2]), layer = std::stoi(m[4]), per = lpb + 1;
+    const std::string what = m[3], rest = m[5];
+    const int first = down ? 1 + level * per : level * per;  // the level's first input/output block
+    const std::string base = down ? "input_blocks." : "output_blocks.";
+    if (what == "resnets") return base + std::to_string(first + layer) + ".0." + unet_resnet_suffix(rest, true);
+    if (what == "attentions") return base + std::to_string(first + layer) + ".1." + rest;
+    if (what == "downsamplers" && starts_with(rest, "conv."))
+      return base + std::to_string(first + lpb) + ".0.op." + rest.substr(5);
+    if (what == "upsamplers")
+      return base + std::to_string(first + lpb) + (up_attention.count(level) ? ".2." : ".1.") + rest;
+  }
+  throw Error("no LDM name for UNet key '" + k + "'");
+}
+
+std::string vae_key_ldm(const std::string& k, int up_levels, bool* is_attn_matrix) {
+  static const std::regex down(R"(^encoder\.down_blocks\.(\d+)\.(resnets\.(\d+)|downsamplers\.0)\.(.*)$)");
+  static const std::regex up(R"(^decoder\.up_blocks\.(\d+)\.(resnets\.(\d+)|upsamplers\.0)\.(.*)$)");
+  static const std::regex mid(R"(^(encoder|decoder)\.mid_block\.(resnets\.(\d+)|attentions\.0)\.(.*)$)");
+  std::smatch m;
+  auto resnet = [](std::string s) {
+    rename_prefix(s, kVaeResnet, true);
+    return s;
+  };
+  *is_attn_matrix = false;
+  if (std::regex_match(k, m, down)) {
+    const std::string base = "encoder.down." + std::string(m[1]) + ".";
+    if (!m[3].matched) return base + "downsample." + std::string(m[4]);
+    return base + "block." + std::string(m[3]) + "." + resnet(m[4]);
+  }
+  if (std::regex_match(k, m, up)) {
+    const std::string base = "decoder.up." + std::to_string(up_levels - 1 - std::stoi(m[1])) + ".";
+    if (!m[3].matched) return base + "upsample." + std::string(m[4]);
+    return base + "block." + std::string(m[3]) + "." + resnet(m[4]);
+  }
+  if (std::regex_match(k, m, mid)) {
+    const std::string base = std::string(m[1]) + ".mid.";
+    if (m[3].matched) return base + (m[3] == "0" ? "block_1." : "block_2.") + resnet(m[4]);
+    std::string s = m[4];
+    if (!rename_prefix(s, kVaeAttention, true)) throw Error("no LDM name for VAE attention key '" + k + "'");
+    *is_attn_matrix = !starts_with(s, "norm.");
+    return base + "attn_1." + s;
+  }
+  std::string s = k;
+  if (rename_prefix(s, kVaeOuter, true)) return s;
+  for (const char* same : kVaeSame)
+    if (starts_with(k, same)) return k;
+  throw Error("no LDM name for VAE key '" + k + "'");
+}
+
+// Distinct values of the first number after `prefix` among the keys (the levels or layers present).
+std::set<int> indices_after(const TensorMap& t, const std::string& prefix) {
+  std::set<int> out;
+  for (const auto& [k, v] : t)
+    if (starts_with(k, prefix) && k.size() > prefix.size() &&
+        std::isdigit(static_cast<unsigned char>(k[prefix.size()])))
+      out.insert(std::stoi(k.substr(prefix.size())));
+  return out;
+}
+
 }  // namespace
+
+TensorMap join_ldm_checkpoint(const std::map<std::string, TensorMap>& components) {
+  TensorMap out;
+  for (const auto& [component, tensors] : components) {
+    if (component == "unet") {
+      const int lpb = static_cast<int>(indices_after(tensors, "down_blocks.0.resnets.").size());
+      std::set<int> up_attention;
+      for (const auto& [k, v] : tensors)
+        if (starts_with(k, "up_blocks.") && k.find(".attentions.") != std::string::npos)
+          up_attention.insert(std::stoi(k.substr(10)));
+      for (const auto& [k, v] : tensors) out["model.diffusion_model." + unet_key_ldm(k, lpb, up_attention)] = v;
+    } else if (component == "vae") {
+      const int up_levels = static_cast<int>(indices_after(tensors, "decoder.up_blocks.").size());
+      for (const auto& [k, v] : tensors) {
+        bool matrix;
+        const std::string name = vae_key_ldm(k, up_levels, &matrix);
+        out["first_stage_model." + name] = matrix && v.dim() == 2 ? v.unsqueeze(-1).unsqueeze(-1) : v;
+      }
+    } else if (component == "text_encoder") {
+      for (const auto& [k, v] : tensors) out["cond_stage_model.transformer." + k] = v;
+    } else {
+      throw Error("no SD 1.x single-file layout for component '" + component + "'");
+    }
+  }
+  return out;
+}
 
 bool is_ldm_layout(const TensorMap& tensors) {
   for (const auto& [k, v] : tensors)

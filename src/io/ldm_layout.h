@@ -25,4 +25,10 @@ bool is_ldm_layout(const TensorMap& tensors);
 // weight. Throws easel::Error when a tensor under a known prefix does not fit its rule (naming the key).
 LdmSplit split_ldm_checkpoint(const TensorMap& tensors);
 
+// The inverse for SD 1.x: diffusers "unet", "vae" and "text_encoder" (a Hugging Face CLIPTextModel) tensors to one
+// CompVis/LDM single-file map, as diffusers' convert_diffusers_to_original_stable_diffusion.py writes it (VAE
+// attention matrices as 1x1 convolutions). split_ldm_checkpoint of the result gives the components back. Used to
+// write SD 1.x single files (bench_sd's random SD 1.5). Throws easel::Error naming a key it has no rule for.
+TensorMap join_ldm_checkpoint(const std::map<std::string, TensorMap>& components);
+
 }  // namespace easel::io

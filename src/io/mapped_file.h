@@ -9,6 +9,12 @@
 
 namespace easel::io {
 
+// Gives the whole pages of [data, data + bytes) that lie in a live MappedFile back to the kernel
+// (madvise MADV_DONTNEED): they stop counting towards the process's memory, and a later read faults them in again
+// from the file, so views of them stay valid as long as nothing wrote through them (a loaded checkpoint tensor is
+// copied into the model, never written). A range outside every mapping (heap memory) is left alone.
+void release_mapped_pages(const void* data, size_t bytes);
+
 class MappedFile {
  public:
   // Maps `path`; throws easel::Error naming it when it cannot be opened or mapped. An empty file maps to size 0.

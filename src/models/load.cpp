@@ -3,6 +3,7 @@
 #include <set>
 #include <sstream>
 
+#include "io/mapped_file.h"
 #include "util/error.h"
 
 namespace easel::models {
@@ -16,6 +17,14 @@ std::string shape_str(c10::IntArrayRef s) {
   std::ostringstream o;
   o << s;
   return o.str();
+}
+
+// The bytes a (non-negatively strided) view reaches from its first element.
+size_t span_bytes(const torch::Tensor& t) {
+  if (t.numel() == 0) return 0;
+  int64_t last = 0;
+  for (int64_t d = 0; d < t.dim(); ++d) last += (t.size(d) - 1) * t.stride(d);
+  return static_cast<size_t>(last + 1) * t.element_size();
 }
 
 // "a, b, c and 12 more"
@@ -58,7 +67,16 @@ void load_weights(torch::nn::Module& module, const io::StateDict& weights, const
   torch::NoGradGuard no_grad;
   for (auto& [name, param] : targets) {
     const torch::Tensor& src = weights.tensors.at(name);
-    param.set_data(src.to(param.scalar_type()).contiguous());
+    if (src.scalar_type() == param.scalar_type() && src.is_contiguous()) {
+      param.set_data(src);  // no copy: the parameter reads the file's (mapped) pages
+      continue;
+    }
+    // Converted in place: the module's own storage is filled, so loading never holds two copies of a model
+    // (its construction-time weights freed to a heap that keeps them resident, plus the loaded ones). The file's
+    // pages are not needed again: without giving them back a single-file checkpoint stays resident until its last
+    // component is loaded (a 2 GB fp16 SD 1.5 file on top of the model being filled).
+    param.copy_(src);
+    io::release_mapped_pages(src.data_ptr(), span_bytes(src));
   }
 }
 

@@ -10,7 +10,9 @@
 namespace easel::models {
 
 // Sets every parameter and buffer of `module` to the tensor of the same name in `weights`, converted to the
-// parameter's dtype (tensors already of that dtype are shared, not copied). Throws easel::Error naming `source`
+// parameter's dtype: a contiguous tensor already of that dtype is shared, not copied; any other is converted into
+// the parameter's own storage, and the pages it occupied in a mapped checkpoint are given back to the kernel
+// (io::release_mapped_pages), so a load holds one copy of the model, not two. Throws easel::Error naming `source`
 // and the offending keys when a parameter has no tensor (missing), a tensor matches no parameter (unexpected;
 // known-benign buffers such as text_model.embeddings.position_ids excepted) or shapes differ. Nothing is
 // modified when it throws, so a failed load never leaves random weights behind.

@@ -1,5 +1,6 @@
 #include "pipelines/denoise.h"
 
+#include <malloc.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -46,7 +47,11 @@ EncodedPrompts encode_for(SDModel& model, const GenerationParams& params, const 
   po.clip_skip = params.clip_skip;
   po.chunk_long_prompts = params.long_prompt == "chunk";
   po.zero_negative = model.force_zeros_for_empty_prompt && options.negative_omitted && params.negative.empty();
+  check(model.unet && !model.encoders.empty() && model.encoders[0].model,
+        model.name + ": its networks were freed after an earlier run (free_networks_after_use); load it again");
   EncodedPrompts e = encode_prompts(model, params.prompt, params.negative, po);
+  if (options.free_networks_after_use)
+    for (auto& encoder : model.encoders) encoder.model = nullptr;
   warnings.insert(warnings.end(), e.warnings.begin(), e.warnings.end());
   return e;
 }
@@ -88,6 +93,12 @@ torch::Tensor denoise(SDModel& model, sampling::Sampler& sampler, torch::Tensor 
     latents = sampler.step(guided, i, latents, gen);
     if (in.after_step) latents = in.after_step(latents, i);
     if (options.on_step) options.on_step(StepInfo{i - first, calls - first, x, out, guided, latents});
+  }
+  if (options.free_networks_after_use) {
+    model.unet = nullptr;
+    // Its weights were small blocks of a heap that the tuned allocator keeps resident, while the decoder's
+    // feature maps are big enough to get mappings of their own: hand the freed pages back to the kernel.
+    malloc_trim(0);
   }
   return latents;
 }

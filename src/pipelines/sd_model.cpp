@@ -1,11 +1,14 @@
 #include "pipelines/sd_model.h"
 
+#include <malloc.h>
+
 #include <filesystem>
 
 #include "io/checkpoint.h"
 #include "io/file_hash.h"
 #include "io/ldm_layout.h"
 #include "io/safetensors.h"
+#include "models/build_dtype.h"
 #include "models/component.h"
 #include "models/config_json.h"
 #include "models/load.h"
@@ -108,9 +111,14 @@ SDModel load_sd_model(const std::string& path, const SDLoadOptions& options) {
     m.force_zeros_for_empty_prompt = family.family == io::ModelFamily::SDXL;  // as SDXL base's model_index.json
   }
   const bool two = !configs.text_encoder_2.is_null();
-  const std::string source = config_dir.empty() ? (yaml ? options.config_dir : path + " (inferred config)") : config_dir;
+  const std::string source =
+      config_dir.empty() ? (yaml ? options.config_dir : path + " (inferred config)") : config_dir;
 
-  m.unet = models::UNet2DConditionModel(models::UNetConfig::from_json(configs.unet, source + " unet"));
+  // The UNet and text encoders are built in the run's dtype and filled in place tensor by tensor, the file's
+  // pages given back as each is converted (models/load.h): a bf16 run never holds a float32 copy of them, nor the
+  // file. The VAE stays float32: a tenth of the weights, and its output is the image.
+  m.unet = models::build_in<models::UNet2DConditionModel>(
+      options.dtype, models::UNetConfig::from_json(configs.unet, source + " unet"));
   load_component(m.unet, weights, "unet", path);
   m.is_inpaint_unet = m.unet->config.in_channels == 9;
   m.vae = models::AutoencoderKL(models::AutoencoderKLConfig::from_json(configs.vae, source + " vae"));
@@ -118,21 +126,19 @@ SDModel load_sd_model(const std::string& path, const SDLoadOptions& options) {
 
   const bool sd2 = family.family == io::ModelFamily::SD2;
   m.encoders.push_back(make_encoder(config_dir, 0, sd2));
-  m.encoders[0].model =
-      models::CLIPTextModel(models::CLIPTextConfig::from_json(configs.text_encoder, source + " text_encoder"));
+  m.encoders[0].model = models::build_in<models::CLIPTextModel>(
+      options.dtype, models::CLIPTextConfig::from_json(configs.text_encoder, source + " text_encoder"));
   load_component(m.encoders[0].model, weights, "text_encoder", path);
   if (two) {
     m.encoders.push_back(make_encoder(config_dir, 1, true));
-    m.encoders[1].model = models::CLIPTextModel(
-        models::CLIPTextConfig::from_json(configs.text_encoder_2, source + " text_encoder_2"));
+    m.encoders[1].model = models::build_in<models::CLIPTextModel>(
+        options.dtype, models::CLIPTextConfig::from_json(configs.text_encoder_2, source + " text_encoder_2"));
     load_component(m.encoders[1].model, weights, "text_encoder_2", path);
   }
   m.noise = sampling::NoiseConfig::from_json(configs.scheduler);
-
-  if (options.dtype != torch::kFloat) {
-    m.unet->to(options.dtype);
-    for (auto& e : m.encoders) e.model->to(options.dtype);
-  }
+  // Parameters that took the file's pages as they are freed their construction-time storage, which the tuned
+  // allocator (util/allocator.h) would keep resident: up to a second copy of the model.
+  malloc_trim(0);
   return m;
 }
 

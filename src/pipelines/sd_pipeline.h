@@ -31,6 +31,10 @@ struct StepInfo {
 struct GenerateOptions {
   bool negative_omitted = false;  // SDXL: no negative prompt given -> zero uncond conditioning (diffusers)
   std::function<void(const StepInfo&)> on_step;  // progress / inspection; may be empty
+  // For a caller that runs the model once (the CLI): the text encoders are freed once the prompts are encoded
+  // and the UNet once denoising ends, so the VAE decode's activations do not sit on top of the UNet's weights
+  // (stable-diffusion.cpp's CLI does the same: free_params_immediately). A model used so cannot generate again.
+  bool free_networks_after_use = false;
 };
 
 struct GenerateResult {

@@ -43,6 +43,48 @@ TEST(LdmLayout, Sd1SingleFileMatchesDiffusersFolder) {
                         {"text_model.embeddings.position_ids"});
 }
 
+// The inverse writes the SD1 single file that diffusers' conversion script wrote from the same folder.
+TEST(LdmLayout, Sd1JoinWritesTheSingleFile) {
+  EASEL_SHARED_OR_SKIP(root, "oracle/sd1_tiny");
+  const auto d = root / "diffusers";
+  std::map<std::string, TensorMap> components;
+  components["unet"] = easel::io::load_safetensors((d / "unet/diffusion_pytorch_model.safetensors").string()).tensors;
+  components["vae"] = easel::io::load_safetensors((d / "vae/diffusion_pytorch_model.safetensors").string()).tensors;
+  components["text_encoder"] = easel::io::load_safetensors((d / "text_encoder/model.safetensors").string()).tensors;
+  const TensorMap joined = easel::io::join_ldm_checkpoint(components);
+  const TensorMap file = easel::io::load_safetensors((root / "single_file/sd1_tiny.safetensors").string()).tensors;
+  const std::string position_ids = "cond_stage_model.transformer.text_model.embeddings.position_ids";
+  size_t compared = 0;
+  for (const auto& [name, t] : file) {
+    if (name == position_ids) continue;  // a buffer; either side may carry it
+    auto it = joined.find(name);
+    ASSERT_NE(it, joined.end()) << "join lacks " << name;
+    ASSERT_EQ(it->second.sizes(), t.sizes()) << name;
+    EXPECT_TRUE(torch::equal(it->second, t)) << name;
+    ++compared;
+  }
+  EXPECT_EQ(compared, joined.size() - joined.count(position_ids)) << "join wrote names the file lacks";
+  // And split gives the folder back.
+  auto split = easel::io::split_ldm_checkpoint(joined);
+  EXPECT_TRUE(split.unused.empty());
+  expect_same_component(split.components["unet"], d / "unet/diffusion_pytorch_model.safetensors", torch::kFloat);
+  expect_same_component(split.components["vae"], d / "vae/diffusion_pytorch_model.safetensors", torch::kFloat);
+}
+
+TEST(LdmLayout, JoinNamesWhatItCannotPlace) {
+  std::map<std::string, TensorMap> components;
+  components["unet"]["down_blocks.0.strange.weight"] = torch::zeros({1});
+  try {
+    easel::io::join_ldm_checkpoint(components);
+    FAIL() << "no error";
+  } catch (const easel::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("down_blocks.0.strange.weight"), std::string::npos) << e.what();
+  }
+  components.clear();
+  components["text_encoder_2"]["x"] = torch::zeros({1});
+  EXPECT_THROW(easel::io::join_ldm_checkpoint(components), easel::Error);
+}
+
 TEST(LdmLayout, SdxlFp16SingleFileMatchesDiffusersFolder) {
   EASEL_SHARED_OR_SKIP(root, "oracle/sdxl_tiny");
   TensorMap file = easel::io::load_safetensors((root / "single_file/sdxl_tiny.safetensors").string()).tensors;

@@ -1,3 +1,4 @@
+#include "io/mapped_file.h"
 #include "io/safetensors.h"
 #include "util/error.h"
 
@@ -8,6 +9,8 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+
+#include <unistd.h>
 
 namespace {
 
@@ -148,6 +151,33 @@ TEST(Safetensors, LoadedTensorsViewOneMappingWithoutCopies) {
   StateDict sd = easel::io::load_safetensors(file.string());
   // "a" holds bytes [0, 16) of the buffer and "b" [16, 32): views into one mapping sit exactly 16 bytes apart.
   EXPECT_EQ(static_cast<char*>(sd.tensors["b"].data_ptr()) - static_cast<char*>(sd.tensors["a"].data_ptr()), 16);
+}
+
+// Resident pages of this process (/proc/self/statm, second field).
+size_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  size_t size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+}
+
+TEST(Safetensors, ReleasedPagesLeaveMemoryAndReadBackFromTheFile) {
+  TempDir dir;
+  fs::path file = dir / "big.safetensors";
+  const int64_t n = 16 << 20;  // 64 MiB of float32
+  easel::io::save_safetensors(file.string(), {{"w", torch::arange(n, torch::kFloat)}});
+  StateDict sd = easel::io::load_safetensors(file.string());
+  const torch::Tensor& w = sd.tensors["w"];
+  const double want = (double(n) - 1) * n / 2;
+  EXPECT_EQ(w.sum(torch::kDouble).item<double>(), want);  // every page touched
+  const size_t before = resident_bytes();
+  easel::io::release_mapped_pages(w.data_ptr(), w.nbytes());
+  EXPECT_GT(before - resident_bytes(), size_t(48) << 20);
+  EXPECT_EQ(w.sum(torch::kDouble).item<double>(), want);  // faulted back in from the file
+  // Heap memory is never a mapping: asking to release it leaves it alone.
+  torch::Tensor heap = torch::arange(n, torch::kFloat);
+  easel::io::release_mapped_pages(heap.data_ptr(), heap.nbytes());
+  EXPECT_EQ(heap.sum(torch::kDouble).item<double>(), want);
 }
 
 TEST(Safetensors, TensorsOutliveTheirStateDict) {

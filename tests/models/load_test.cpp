@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "models/build_dtype.h"
 #include "models/load.h"
 #include "util/error.h"
 
@@ -54,6 +55,15 @@ TEST(LoadWeights, LoadsIntoBfloat16Model) {
   m->to(torch::kBFloat16);
   models::load_weights(*m, good_weights(), "ckpt.safetensors");
   EXPECT_EQ(m->fc->weight.scalar_type(), torch::kBFloat16);
+  EXPECT_EQ(m->fc->weight[1][2].item<float>(), 5.0f);
+}
+
+TEST(LoadWeights, BuildInMakesParametersInTheDtypeAndRestoresTheDefault) {
+  Tiny m = models::build_in<Tiny>(torch::kBFloat16);
+  EXPECT_EQ(m->fc->weight.scalar_type(), torch::kBFloat16);
+  EXPECT_EQ(m->named_buffers()["scale"].scalar_type(), torch::kBFloat16);
+  EXPECT_EQ(torch::get_default_dtype(), caffe2::TypeMeta::Make<float>());
+  models::load_weights(*m, good_weights(), "ckpt.safetensors");
   EXPECT_EQ(m->fc->weight[1][2].item<float>(), 5.0f);
 }
 

@@ -16,6 +16,7 @@
 #include "models/component.h"
 #include "pipelines/sd_pipeline.h"
 #include "test_util.h"
+#include "util/error.h"
 
 namespace easel::pipelines {
 namespace {
@@ -160,6 +161,59 @@ std::vector<RefCase> all_cases() {
 
 INSTANTIATE_TEST_SUITE_P(Oracle, SdParity, ::testing::ValuesIn(all_cases()),
                          [](const auto& info) { return case_name(info.param); });
+
+// A bf16 load builds the UNet and text encoder in bf16 (no float32 copy) holding exactly the float32 load's
+// weights rounded to bf16; the VAE stays float32. The SDXL single file is float16: fp16 -> bf16 directly.
+TEST(SdModelDtype, Bfloat16LoadEqualsTheFloat32LoadRounded) {
+  EASEL_SHARED_OR_SKIP(dir, "oracle/sdxl_tiny");
+  SDLoadOptions options;
+  options.config_dir = (dir / "diffusers").string();
+  const std::string file = (dir / "single_file/sdxl_tiny.safetensors").string();
+  SDModel f32 = load_sd_model(file, options);
+  options.dtype = torch::kBFloat16;
+  SDModel b16 = load_sd_model(file, options);
+  auto expect_rounded = [](const torch::nn::Module& a, const torch::nn::Module& b, torch::ScalarType want) {
+    const auto pa = a.named_parameters(), pb = b.named_parameters();
+    ASSERT_EQ(pa.size(), pb.size());
+    for (const auto& item : pa) {
+      const torch::Tensor& t = pb[item.key()];
+      ASSERT_EQ(t.scalar_type(), want) << item.key();
+      EXPECT_TRUE(torch::equal(t, item.value().to(want))) << item.key();
+    }
+  };
+  expect_rounded(*f32.unet, *b16.unet, torch::kBFloat16);
+  ASSERT_EQ(b16.encoders.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) expect_rounded(*f32.encoders[i].model, *b16.encoders[i].model, torch::kBFloat16);
+  expect_rounded(*f32.vae, *b16.vae, torch::kFloat);
+  EXPECT_EQ(torch::get_default_dtype(), caffe2::TypeMeta::Make<float>());  // the build guard restored it
+}
+
+// The CLI's one-shot run frees the text encoders after encoding and the UNet after denoising: the same image, and
+// a second run is refused with a message instead of dereferencing a freed network.
+TEST(SdModelRun, FreeingNetworksAfterUseGivesTheSameImageAndThenRefuses) {
+  EASEL_SHARED_OR_SKIP(dir, "oracle/sd1_tiny");
+  GenerationParams params;
+  params.prompt = "a red square";
+  params.steps = 2;
+  params.width = params.height = 64;
+  SDModel kept = load_sd_model((dir / "diffusers").string());
+  const GenerateResult want = txt2img(kept, params);
+  SDModel freed = load_sd_model((dir / "diffusers").string());
+  GenerateOptions options;
+  options.free_networks_after_use = true;
+  const GenerateResult got = txt2img(freed, params, options);
+  ASSERT_EQ(got.images.size(), 1u);
+  EXPECT_EQ(got.images[0].pixels, want.images[0].pixels);
+  EXPECT_FALSE(freed.unet);
+  EXPECT_FALSE(freed.encoders[0].model);
+  EXPECT_TRUE(kept.unet);
+  try {
+    txt2img(freed, params);
+    FAIL() << "a model whose networks were freed generated again";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("freed after an earlier run"), std::string::npos) << e.what();
+  }
+}
 
 }  // namespace
 }  // namespace easel::pipelines

@@ -126,6 +126,7 @@ int generate_and_write(const GenerationCli& g, const std::vector<std::string>& p
                        const std::function<pipelines::GenerateResult(const pipelines::GenerateOptions&)>& generate) {
   pipelines::GenerateOptions options;
   options.negative_omitted = !g.given("negative");
+  options.free_networks_after_use = true;  // one run per process
   Progress progress("denoise", calls, !g.quiet);
   options.on_step = [&](const pipelines::StepInfo&) { progress.step(); };
   pipelines::GenerateResult r = generate(options);
