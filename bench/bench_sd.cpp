@@ -36,6 +36,7 @@
 #include "models/unet2d_condition.h"
 #include "models/vae_tiling.h"
 #include "util/allocator.h"
+#include "util/blas_kernels.h"
 
 using namespace easel::models;
 
@@ -252,6 +253,7 @@ std::vector<std::string> split_list(const std::string& s) {
 
 int main(int argc, char** argv) {
   easel::tune_allocator();  // as the easel CLI does
+  easel::use_fast_blas_kernels();
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // rows appear as they finish, also when piped
   int repeats = 3, steps = 1, threads = 0, diff_latent = 64, generate_steps = 4;
   std::string dtypes = "fp32,bf16", rows = "text,unet,vae512,vae1024,bf16diff,generate", child, child_dtype = "fp32",

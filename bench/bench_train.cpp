@@ -26,6 +26,7 @@
 #include "train/trainer.h"
 #include "util/error.h"
 #include "util/allocator.h"
+#include "util/blas_kernels.h"
 
 namespace fs = std::filesystem;
 using namespace easel;
@@ -119,6 +120,7 @@ std::string make_clip(const fs::path &dir) {
 
 int main(int argc, char **argv) try {
   easel::tune_allocator();  // as the easel CLI does
+  easel::use_fast_blas_kernels();
   Args a;
   for (int i = 1; i < argc; ++i) {
     std::string k = argv[i];

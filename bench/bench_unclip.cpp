@@ -16,6 +16,7 @@
 #include "pipelines/unclip.h"
 #include "util/error.h"
 #include "util/allocator.h"
+#include "util/blas_kernels.h"
 
 using namespace easel;
 
@@ -47,6 +48,7 @@ std::vector<double> timed_generate(pipelines::UnclipModel &m, const std::string 
 
 int main(int argc, char **argv) try {
   easel::tune_allocator();  // as the easel CLI does
+  easel::use_fast_blas_kernels();
   std::string dir, prompt = "a yellow heart to the left of a purple square";
   int repeats = 3, threads = 2;
   for (int i = 1; i < argc; ++i) {

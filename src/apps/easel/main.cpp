@@ -5,6 +5,7 @@
 
 #include "apps/easel/command.h"
 #include "util/allocator.h"
+#include "util/blas_kernels.h"
 #include "util/error.h"
 
 namespace easel::app {
@@ -17,6 +18,7 @@ std::vector<Command>& commands() {
 int main(int argc, char** argv) {
   using namespace easel::app;
   easel::tune_allocator();
+  easel::use_fast_blas_kernels();
   CLI::App app{"easel: text-to-image diffusion on the CPU.\n"
                "Run `easel COMMAND --help` for the options of one command."};
   app.require_subcommand(1);
