@@ -1,6 +1,7 @@
 // attention(): scores are computed in slices of heads and query rows (a few MiB each); the slicing must not change
 // the result. Checked against the formula written out at once (Vaswani et al. 2017, eq. 1), at a size where one
 // head's scores exceed a slice, so rows are split, with a per-row mask, a per-head mask and upcast bf16.
+// Also the layout a Transformer2D block hands on.
 #include <gtest/gtest.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
@@ -8,6 +9,7 @@
 #include <cmath>
 
 #include "models/attention.h"
+#include "models/transformer2d.h"
 
 namespace easel::test {
 namespace {
@@ -67,6 +69,30 @@ TEST(Attention, CrossAttentionWithFewKeys) {
                       v = torch::randn({2, 77, 64}, gen);
   EXPECT_LT((models::attention(q, k, v, 8).to(torch::kDouble) - reference(q, k, v, 8)).abs().max().item<double>(),
             1e-5);
+}
+
+}  // namespace
+}  // namespace easel::test
+
+namespace easel::test {
+namespace {
+
+// A Transformer2D block hands back a plain NCHW tensor for either projection: its tokens come back channels-last,
+// and a channels-last result made every following convolution re-lay its weights out on each call.
+TEST(Transformer2D, OutputIsContiguousNchw) {
+  torch::NoGradGuard no_grad;
+  for (bool linear : {false, true}) {
+    models::TransformerOptions o;
+    o.channels = 64;
+    o.heads = 2;
+    o.cross_attention_dim = 16;
+    o.linear_projection = linear;
+    models::Transformer2DModel block(o);
+    const torch::Tensor x = torch::randn({2, 64, 6, 5}), context = torch::randn({2, 7, 16});
+    const torch::Tensor y = block->forward(x, context);
+    EXPECT_EQ(y.sizes(), x.sizes());
+    EXPECT_TRUE(y.is_contiguous()) << (linear ? "linear" : "conv") << " projection";
+  }
 }
 
 }  // namespace
