@@ -11,11 +11,13 @@ namespace easel::models {
 
 namespace {
 // Upper bound on one slice of attention scores (bytes). Slices go over heads and, when one head's N x M scores are
-// larger, over query rows (each row's softmax is its own, so the result is the same). Small slices are what make
-// attention fast here: at SD's 64x64 latent level one head's scores are 4096 x 4096 (32 MiB in bf16), and
-// writing, soft-maxing and re-reading such a buffer ran at 10 GFLOP/s; in 512-row slices that stay in cache the
-// same attention took a tenth of the time (bench_sd --profile: softmax and bmm were 64% of a bf16 UNet step).
-constexpr int64_t kScoreBudgetBytes = int64_t(4) << 20;
+// larger, over query rows (each row's softmax is its own, so the result is the same). At SD's 64x64 latent level
+// one head's scores are 4096 x 4096 (32 MiB in bf16); writing, soft-maxing and re-reading whole 128 MiB slices
+// made softmax and bmm 64% of a bf16 UNet step. SD 1.5 UNet step at 512 with CFG by budget (bench_sd, 2 threads):
+// bf16 flat from 2 to 16 MiB (8.5-9.1 s on an AMX machine; 11.7-12.1 s without AMX), 20.1 s at 128 MiB; fp32
+// (OpenBLAS's AVX-512 kernels) 2 MiB 18.0 s, 4 MiB 14.0-15.3 s, 8 MiB 13.6 s, 16 MiB 12.4-12.8 s, 32 MiB 11.9 s,
+// 64 MiB 12.7 s.
+constexpr int64_t kScoreBudgetBytes = int64_t(16) << 20;
 
 // [B, L, heads*d] -> [B*heads, L, d] (diffusers head_to_batch_dim).
 torch::Tensor to_heads(const torch::Tensor& x, int64_t heads) {

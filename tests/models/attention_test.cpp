@@ -29,8 +29,9 @@ torch::Tensor reference(torch::Tensor q, torch::Tensor k, torch::Tensor v, int64
 TEST(Attention, SlicedScoresGiveTheUnslicedResult) {
   torch::NoGradGuard no_grad;
   at::Generator gen = at::detail::createCPUGenerator(3);
-  // 1100 x 1100 fp32 scores per head are 4.6 MiB: more than one slice, so query rows are split (953 + 147).
-  const int64_t B = 2, N = 1100, M = 1100, heads = 2, d = 8;
+  // 2100 x 2100 fp32 scores per head are 16.8 MiB: more than one 16 MiB slice, so query rows are split
+  // (1997 + 103).
+  const int64_t B = 2, N = 2100, M = 2100, heads = 2, d = 8;
   const torch::Tensor q = torch::randn({B, N, heads * d}, gen), k = torch::randn({B, M, heads * d}, gen),
                       v = torch::randn({B, M, heads * d}, gen);
   const torch::Tensor want = reference(q, k, v, heads);
@@ -46,7 +47,7 @@ TEST(Attention, SlicedScoresGiveTheUnslicedResult) {
                 .item<double>(),
             1e-5);
   // A mask broadcast over rows ([1, 1, M], e.g. padding) applies to every slice.
-  const torch::Tensor pad = torch::zeros({1, 1, M}).index_fill_(2, torch::arange(1000, M), -1e9);
+  const torch::Tensor pad = torch::zeros({1, 1, M}).index_fill_(2, torch::arange(2000, M), -1e9);
   EXPECT_LT((models::attention(q, k, v, heads, pad).to(torch::kDouble) -
              reference(q, k, v, heads, pad.expand({B * heads, N, M})))
                 .abs()
