@@ -104,16 +104,19 @@ std::string map_unet_key(const std::string& k, int lpb) {
 
 // ---- VAE (ldm autoencoder Encoder/Decoder -> diffusers AutoencoderKL) ----
 
+// Distinct values of the first number after `prefix` among the keys (the levels or layers present).
+std::set<int> indices_after(const TensorMap& t, const std::string& prefix) {
+  std::set<int> out;
+  for (const auto& [k, v] : t)
+    if (starts_with(k, prefix) && k.size() > prefix.size() &&
+        std::isdigit(static_cast<unsigned char>(k[prefix.size()])))
+      out.insert(std::stoi(k.substr(prefix.size())));
+  return out;
+}
+
 int vae_decoder_levels(const TensorMap& t, const std::string& prefix) {
-  static const std::regex up(R"(decoder\.up\.(\d+)\.)");
-  int n = 0;
-  for (const auto& [k, v] : t) {
-    std::smatch m;
-    if (!starts_with(k, prefix)) continue;
-    std::string rest = k.substr(prefix.size());
-    if (std::regex_search(rest, m, up)) n = std::max(n, std::stoi(m[1]) + 1);
-  }
-  return n;
+  const std::set<int> levels = indices_after(t, prefix + "decoder.up.");
+  return levels.empty() ? 0 : *levels.rbegin() + 1;
 }
 
 std::string map_vae_key(const std::string& k, int up_levels, bool* is_attn_matrix) {
@@ -264,16 +267,6 @@ std::string vae_key_ldm(const std::string& k, int up_levels, bool* is_attn_matri
   throw Error("no LDM name for VAE key '" + k + "'");
 }
 
-// Distinct values of the first number after `prefix` among the keys (the levels or layers present).
-std::set<int> indices_after(const TensorMap& t, const std::string& prefix) {
-  std::set<int> out;
-  for (const auto& [k, v] : t)
-    if (starts_with(k, prefix) && k.size() > prefix.size() &&
-        std::isdigit(static_cast<unsigned char>(k[prefix.size()])))
-      out.insert(std::stoi(k.substr(prefix.size())));
-  return out;
-}
-
 }  // namespace
 
 TensorMap join_ldm_checkpoint(const std::map<std::string, TensorMap>& components) {
@@ -282,9 +275,9 @@ TensorMap join_ldm_checkpoint(const std::map<std::string, TensorMap>& components
     if (component == "unet") {
       const int lpb = static_cast<int>(indices_after(tensors, "down_blocks.0.resnets.").size());
       std::set<int> up_attention;
-      for (const auto& [k, v] : tensors)
-        if (starts_with(k, "up_blocks.") && k.find(".attentions.") != std::string::npos)
-          up_attention.insert(std::stoi(k.substr(10)));
+      for (int level : indices_after(tensors, "up_blocks."))
+        if (!indices_after(tensors, "up_blocks." + std::to_string(level) + ".attentions.").empty())
+          up_attention.insert(level);
       for (const auto& [k, v] : tensors) out["model.diffusion_model." + unet_key_ldm(k, lpb, up_attention)] = v;
     } else if (component == "vae") {
       const int up_levels = static_cast<int>(indices_after(tensors, "decoder.up_blocks.").size());

@@ -1,6 +1,7 @@
 #include "pipelines/unclip.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <chrono>
@@ -78,7 +79,8 @@ UnclipSettings read_unclip_settings(const std::string& path) {
   return unclip_settings_from_json(j, path);
 }
 
-UnclipSettings unclip_settings_from_json(const nlohmann::json& j, const std::string& where, UnclipSettings s) {
+UnclipSettings unclip_settings_from_json(const nlohmann::json& j, const std::string& where) {
+  UnclipSettings s;
   check(j.is_object(), where + " must hold an object");
   for (const auto& [stage, value] : j.items()) {
     const std::string at = where + ": " + stage;

@@ -2,7 +2,7 @@
 // embedding -> prior -> CLIP image embedding -> decoder (32x32) -> upsampler (128x128). Variations encode an
 // image with CLIP's image encoder and decode new images from that embedding.
 #pragma once
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
 #include <string>
@@ -26,8 +26,8 @@ struct UnclipSettings {
 // {...}} with the fields of PriorSettings, DecoderSettings and UpsamplerSettings by name; what is absent keeps the
 // defaults above. Throws easel::Error naming the file for bad JSON, an unknown key or a value of the wrong type.
 UnclipSettings read_unclip_settings(const std::string& path);
-// The same object read from JSON already parsed, over `base`; errors name `where`.
-UnclipSettings unclip_settings_from_json(const nlohmann::json& j, const std::string& where, UnclipSettings base = {});
+// The same object read from JSON already parsed; errors name `where`.
+UnclipSettings unclip_settings_from_json(const nlohmann::json& j, const std::string& where);
 // Every field of every stage, as sampling.json spells them (`upsample` is the image size's business): what each
 // PNG records in GenerationParams::stages, so --from samples as the image was sampled whatever sampling.json says
 // now.

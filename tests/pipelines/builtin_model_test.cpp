@@ -2,6 +2,7 @@
 // Its quality is measured by `easel eval --model builtin` (models/easel-mini/MODEL_CARD.md), not here: the shipped
 // checkpoint does not reach issue #5's bars yet, and a test of the bar goes in with the model that does.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
