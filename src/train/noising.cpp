@@ -41,4 +41,27 @@ torch::Tensor training_target(const NoisedItems& n, const torch::Tensor& x0, sam
   throw std::logic_error("training_target: unknown prediction type");
 }
 
+torch::Tensor capped_snr_weights(const NoisedItems& n, sampling::Prediction prediction, double gamma) {
+  const torch::Tensor abar = n.abar.reshape({-1}).to(torch::kDouble);
+  const torch::Tensor snr = abar / (1 - abar);
+  torch::Tensor k;
+  switch (prediction) {
+    case sampling::Prediction::Epsilon:
+      k = snr;
+      break;
+    case sampling::Prediction::Sample:
+      k = torch::ones_like(snr);
+      break;
+    case sampling::Prediction::VPrediction:
+      k = snr + 1;
+      break;
+  }
+  return (k.clamp_max(gamma) / k).to(torch::kFloat);
+}
+
+torch::Tensor weighted_mse(const torch::Tensor& output, const torch::Tensor& target, const torch::Tensor& weights) {
+  const torch::Tensor per_item = (output.to(torch::kFloat) - target.to(torch::kFloat)).pow(2).flatten(1).mean(1);
+  return (per_item * weights).mean();
+}
+
 }  // namespace easel::train

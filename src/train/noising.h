@@ -29,4 +29,14 @@ NoisedItems noise_items(const torch::Tensor& x0, const torch::Tensor& alphas_cum
 // epsilon model picks in its first steps are guesses.
 torch::Tensor training_target(const NoisedItems& n, const torch::Tensor& x0, sampling::Prediction prediction);
 
+// Per-item loss weights [N] that cap the weight the target puts on x0 at `gamma` ("Min-SNR" weighting, Hang et al.
+// 2023, sec. 3.4). A target's squared error is k * |x0 error|^2 with k = SNR for epsilon, SNR + 1 for v and 1 for
+// the sample (SNR = abar / (1 - abar)); the weight is min(k, gamma) / k. For v: min(1, gamma (1 - abar)), so the
+// nearly clean timesteps (SNR > gamma - 1), easy and many, stop dominating the gradient while the noisy ones that
+// fix colours and layout keep v's full weight.
+torch::Tensor capped_snr_weights(const NoisedItems& n, sampling::Prediction prediction, double gamma);
+
+// Mean over items of weights[i] * the mean squared error of item i.
+torch::Tensor weighted_mse(const torch::Tensor& output, const torch::Tensor& target, const torch::Tensor& weights);
+
 }  // namespace easel::train

@@ -196,6 +196,34 @@ TEST(Noising, TargetsInvertToTheCleanItem) {
             sampling::Prediction::VPrediction);
 }
 
+// Min-SNR weights: the weight each target puts on x0 (SNR for epsilon, SNR + 1 for v, 1 for the sample) is capped
+// at gamma, so weight * k = min(k, gamma); noisy items keep their full weight.
+TEST(Noising, CappedSnrWeightsCapTheWeightOnX0) {
+  train::NoisedItems n;
+  n.abar = torch::tensor({0.999f, 0.9f, 0.5f, 0.01f}).view({4, 1, 1, 1});
+  const torch::Tensor snr = (n.abar / (1 - n.abar)).view({4}).to(torch::kDouble);
+  const std::vector<std::pair<sampling::Prediction, torch::Tensor>> cases = {
+      {sampling::Prediction::Epsilon, snr}, {sampling::Prediction::VPrediction, snr + 1},
+      {sampling::Prediction::Sample, torch::ones({4}, torch::kDouble)}};
+  for (const auto& [prediction, k] : cases) {
+    torch::Tensor w = train::capped_snr_weights(n, prediction, 5.0);
+    ASSERT_EQ(w.sizes(), (std::vector<int64_t>{4}));
+    EXPECT_TRUE(torch::allclose(w.to(torch::kDouble) * k, k.clamp_max(5.0), 1e-4, 1e-6)) << w;
+  }
+  // v at abar 0.5 (k = 2) and 0.01 keeps weight 1; at 0.9 (k = 10) half; at 0.999 (k = 1000) 1/200.
+  torch::Tensor wv = train::capped_snr_weights(n, sampling::Prediction::VPrediction, 5.0);
+  EXPECT_TRUE(torch::allclose(wv, torch::tensor({0.005f, 0.5f, 1.0f, 1.0f}), 1e-4, 1e-4)) << wv;
+}
+
+TEST(Noising, WeightedMseWeighsEachItemsMeanSquaredError) {
+  torch::Tensor out = torch::zeros({2, 1, 2, 2});
+  torch::Tensor target = torch::cat({torch::full({1, 1, 2, 2}, 1.0f), torch::full({1, 1, 2, 2}, 3.0f)});
+  // item errors 1 and 9; weights 0.5 and 2: (0.5 + 18) / 2
+  EXPECT_FLOAT_EQ(train::weighted_mse(out, target, torch::tensor({0.5f, 2.0f})).item<float>(), 9.25f);
+  EXPECT_FLOAT_EQ(train::weighted_mse(out, target, torch::ones({2})).item<float>(),
+                  torch::mse_loss(out, target).item<float>());
+}
+
 TEST(Trainer, PriorAndDecoderNeedAClip) {
   TempDir dir;
   auto o = tiny_run("decoder", (dir.path / "d").string(), 1);
