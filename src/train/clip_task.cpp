@@ -32,8 +32,6 @@ class ClipTask : public Task {
 
   // Retrieval accuracy in a batch of 256 validation items: image -> its caption and caption -> its image.
   std::string evaluate() override {
-    torch::NoGradGuard no_grad;
-    model_->eval();
     WorldBatch b = world_batch(validation_seed(seed_), 0, 256, int(model_->config.image_size));
     torch::Tensor img = model_->encode_image(b.images);
     torch::Tensor txt = model_->encode_text(tokenizer_.encode_batch(b.captions)).embeds;
@@ -41,7 +39,6 @@ class ClipTask : public Task {
     torch::Tensor labels = torch::arange(256, torch::kInt64);
     const double i2t = sim.argmax(1).eq(labels).to(torch::kFloat).mean().item<double>();
     const double t2i = sim.argmax(0).eq(labels).to(torch::kFloat).mean().item<double>();
-    model_->train();
     std::ostringstream s;
     s.precision(3);
     s << "val top1 image->text " << i2t << " text->image " << t2i;

@@ -61,14 +61,11 @@ class DecoderTask : public Task {
 
   // The training loss (against the scheduler's prediction target) on 64 validation items at fixed draws (comparable across steps).
   std::string evaluate() override {
-    torch::NoGradGuard no_grad;
-    model_->eval();
     Inputs in = inputs(validation_seed(seed_), 0, 64);
     NoisedItems n = noise_items(in.images, abar_, seed_, /*stream=*/98, 0, 1);
     const double l = torch::mse_loss(model_(n.x_t, n.t, in.image_embeds, in.text.embeds, in.text.hidden),
                                      training_target(n, in.images, noise_.prediction_type))
                          .item<double>();
-    model_->train();
     std::ostringstream o;
     o.precision(4);
     o << "val loss " << l;
@@ -77,12 +74,9 @@ class DecoderTask : public Task {
 
   // Top row: 8 validation scenes; bottom row: the decoder's images from their CLIP image embeddings and captions.
   std::optional<io::Image> sample_grid() override {
-    torch::NoGradGuard no_grad;
-    model_->eval();
     Inputs in = inputs(validation_seed(seed_), 0, 8);
     at::Generator gen = item_generator(seed_, 97, 0);
     torch::Tensor out = pipelines::sample_decoder(model_, noise_, in.image_embeds, in.text, empty_, {}, gen);
-    model_->train();
     return image_grid(torch::cat({in.images, out}), 8);
   }
 

@@ -48,8 +48,6 @@ class PriorTask : public Task {
   // Mean cosine similarity between sampled and true image embeddings of 64 validation scenes, next to the
   // text embedding's own similarity (what the prior must beat).
   std::string evaluate() override {
-    torch::NoGradGuard no_grad;
-    model_->eval();
     WorldBatch b = world_batch(validation_seed(seed_), 0, 64, int(clip_.clip->config.image_size));
     torch::Tensor truth = clip_.clip->encode_image(b.images);
     auto cond = pipelines::encode_prompts(clip_.clip, clip_.tokenizer, b.captions);
@@ -57,7 +55,6 @@ class PriorTask : public Task {
     torch::Tensor sampled = pipelines::sample_prior(model_, noise_, cond, empty_, {}, gen);
     const double s = torch::cosine_similarity(sampled, truth, 1).mean().item<double>();
     const double t = torch::cosine_similarity(cond.embeds, truth, 1).mean().item<double>();
-    model_->train();
     std::ostringstream o;
     o.precision(3);
     o << "val cos(prior sample, image) " << s << " (text embedding: " << t << ")";

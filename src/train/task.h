@@ -28,7 +28,8 @@ class Task {
   virtual torch::nn::Module& module() = 0;
   // Mean loss over training items [first, first + count) of the stream; differentiable.
   virtual torch::Tensor loss(uint64_t first, int64_t count) = 0;
-  // One line on held-out-of-training items (validation stream), e.g. "top1 0.93".
+  // One line on held-out-of-training items (validation stream), e.g. "top1 0.93". evaluate() and sample_grid()
+  // run on the EMA weights, in eval mode, without autograd: the trainer sets that up around them.
   virtual std::string evaluate() = 0;
   // A grid image of samples (nullopt when the model makes no images).
   virtual std::optional<io::Image> sample_grid() = 0;

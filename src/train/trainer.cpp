@@ -142,6 +142,8 @@ TrainResult train(const TrainOptions& opt) {
   auto report = [&]() {
     if (rank != 0) return;
     Ema::Swap swap(ema, model);
+    torch::NoGradGuard no_grad;
+    model.eval();
     std::string line = task->evaluate();
     if (!line.empty()) std::fprintf(stderr, "%s step %lld %s\n", opt.kind.c_str(), (long long)step, line.c_str());
     if (auto grid = task->sample_grid()) {
@@ -149,6 +151,7 @@ TrainResult train(const TrainOptions& opt) {
       std::snprintf(name, sizeof name, "%s-%06lld.png", opt.kind.c_str(), (long long)step);
       io::write_png((dir / "samples" / name).string(), *grid);
     }
+    model.train();
   };
 
   TrainResult result;

@@ -70,14 +70,11 @@ class UpsamplerTask : public Task {
 
   // Rows: 4 validation scenes bicubic-upscaled from 32x32, the upsampler's 128x128 images, the true renders.
   std::optional<io::Image> sample_grid() override {
-    torch::NoGradGuard no_grad;
-    model_->eval();
     const int64_t k = model_->config.scale;
     WorldBatch b = world_batch(validation_seed(seed_), 0, 4, int(kLow * k));
     torch::Tensor low = F::avg_pool2d(b.images, F::AvgPool2dFuncOptions(k));
     at::Generator gen = item_generator(seed_, 96, 0);
     torch::Tensor out = pipelines::sample_upsampler(model_, noise_, low, {}, gen);
-    model_->train();
     torch::Tensor bicubic = models::upscale_bicubic(low, kLow * k, kLow * k).clamp(-1, 1);
     return image_grid(torch::cat({bicubic, out, b.images}), 4);
   }

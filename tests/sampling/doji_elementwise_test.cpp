@@ -33,11 +33,6 @@ torch::Tensor samples(const std::filesystem::path& dir) {
   return torch::tensor(std::vector<float>(v.begin(), v.end())).reshape({4, 3, 8, 8});
 }
 
-torch::Tensor alphas_from_betas_file(const std::filesystem::path& file) {
-  auto b = read_floats(file);
-  return torch::tensor(std::vector<float>(b.begin(), b.end()));
-}
-
 TEST(DojiElementwise, DdimVPredictionClipSample) {
   EASEL_SHARED_OR_SKIP(dir, "vendor-data/com.doji.diffusers");
   NoiseConfig c;
