@@ -2,8 +2,8 @@
 // caption. Condition dropout teaches the unconditional model classifier-free guidance needs: both are dropped
 // together 10% of the time and the caption alone another 15% (variations without a caption). The paper drops the
 // caption 50% of the time (Ramesh et al. 2022, sec. 2.1), but its CLIP embedding carries the picture; here the
-// caption is the exact spec and the 128-d embedding of a small CLIP tells shapes apart poorly (top-1 0.75), so a
-// decoder that saw the caption only half the time drew blobs.
+// caption is the exact spec and the 128-d embedding of a small CLIP tells shapes apart poorly (top-1 0.75). With the
+// Min-SNR weights below this did not yet beat the paper's settings at a like budget (MODEL_CARD.md, "second try").
 #include <torch/torch.h>
 
 #include <sstream>
