@@ -47,7 +47,7 @@ class DecoderTask : public Task {
 
   torch::Tensor loss(uint64_t first, int64_t count) override {
     Inputs in = inputs(seed_, first, count);
-    NoisedItems n = noise_items(in.images, abar_, seed_, /*stream=*/3, first, 2);
+    NoisedItems n = noise_items(in.images, abar_, seed_, /*stream=*/3, first, 1);
     torch::Tensor drop_image = n.uniform.select(1, 0).lt(kDropBoth).unsqueeze(1);
     torch::Tensor drop_text = n.uniform.select(1, 0).lt(kDropBoth + kDropCaption);
     torch::Tensor img = torch::where(drop_image, model_->null_image_embed.unsqueeze(0).expand_as(in.image_embeds),

@@ -72,12 +72,6 @@ TEST(Attention, CrossAttentionWithFewKeys) {
             1e-5);
 }
 
-}  // namespace
-}  // namespace easel::test
-
-namespace easel::test {
-namespace {
-
 // A Transformer2D block hands back a plain NCHW tensor for either projection: its tokens come back channels-last,
 // and a channels-last result made every following convolution re-lay its weights out on each call.
 TEST(Transformer2D, OutputIsContiguousNchw) {
