@@ -50,16 +50,6 @@ int64_t default_batch(const std::string &kind) {
   return kind == "clip" || kind == "prior" ? 256 : kind == "decoder" ? 64 : 16;
 }
 
-nlohmann::json config_for(const std::string &kind, const std::string &patch) {
-  if (patch.empty()) return nullptr;
-  nlohmann::json c = kind == "decoder"     ? train::default_decoder_config()
-                     : kind == "upsampler" ? train::default_upsampler_config()
-                     : kind == "prior"     ? train::default_prior_config(32)
-                                           : throw Error("--config applies to prior, decoder and upsampler");
-  c.merge_patch(nlohmann::json::parse(patch));
-  return c;
-}
-
 struct Row {
   std::string kind, precision;
   int64_t batch, params;
@@ -69,7 +59,7 @@ struct Row {
 Row measure(const Args &a, const std::string &kind, bool bf16, const std::string &clip) {
   train::TaskOptions o;
   o.clip_path = clip;
-  o.config = config_for(kind, a.config);
+  o.config = train::patched_config(kind, a.config);
   auto task = train::make_task(kind, o);
   const int64_t batch = a.batch > 0 ? a.batch : default_batch(kind);
   int64_t params = 0;

@@ -94,4 +94,14 @@ Verdict judge_image(const uint8_t* rgb, int width, int height, const std::string
   return v;
 }
 
+double pass_rate(const std::vector<io::Image>& images, const std::vector<std::string>& prompts) {
+  check(images.size() == prompts.size() && !images.empty(), "pass_rate: " + std::to_string(images.size()) +
+                                                                 " images for " + std::to_string(prompts.size()) +
+                                                                 " prompts");
+  int passed = 0;
+  for (size_t i = 0; i < images.size(); ++i)
+    passed += judge_image(rgb_of(images[i]).data(), images[i].width, images[i].height, prompts[i]).pass;
+  return double(passed) / double(images.size());
+}
+
 }  // namespace easel::eval

@@ -31,6 +31,10 @@ Verdict judge(const Analysis& analysis, const world::SceneSpec& spec);
 // nothing the judge can check (no object phrase).
 Verdict judge_image(const uint8_t* rgb, int width, int height, const std::string& prompt);
 
+// The fraction of `images` that pass their own prompt (images[i] judged against prompts[i]); throws easel::Error
+// when the counts differ or a prompt names no object.
+double pass_rate(const std::vector<io::Image>& images, const std::vector<std::string>& prompts);
+
 // The RGB bytes (HWC) of an image with 1-4 channels, the layout analyze() reads: gray is repeated, alpha dropped.
 std::vector<uint8_t> rgb_of(const io::Image& image);
 

@@ -8,6 +8,8 @@
 
 #include <sstream>
 
+#include "eval/judge.h"
+#include "io/image.h"
 #include "models/mini_decoder.h"
 #include "pipelines/unclip_stages.h"
 #include "sampling/schedule.h"
@@ -38,11 +40,13 @@ class DecoderTask : public Task {
   struct Inputs {
     torch::Tensor images, image_embeds;
     pipelines::TextCondition text;
+    std::vector<std::string> captions;
   };
   Inputs inputs(uint64_t seed, uint64_t first, int64_t count) {
     torch::NoGradGuard no_grad;
     WorldBatch b = world_batch(seed, first, count, int(model_->config.image_size));
-    return {b.images, clip_.clip->encode_image(b.images), pipelines::encode_prompts(clip_.clip, clip_.tokenizer, b.captions)};
+    return {b.images, clip_.clip->encode_image(b.images),
+            pipelines::encode_prompts(clip_.clip, clip_.tokenizer, b.captions), b.captions};
   }
 
   torch::Tensor loss(uint64_t first, int64_t count) override {
@@ -59,16 +63,23 @@ class DecoderTask : public Task {
                         capped_snr_weights(n, noise_.prediction_type, kSnrCap));
   }
 
-  // The training loss (against the scheduler's prediction target) on 64 validation items at fixed draws (comparable across steps).
+  // On 64 validation items: the training loss (against the scheduler's prediction target, at fixed draws, so
+  // comparable across steps), and the fraction of the decoder's images, drawn from the items' true CLIP image
+  // embeddings and captions with the default sampler settings, that the judge passes against their captions. The
+  // second measures the decoder alone, without the prior and the upsampler (judged at the decoder's own size,
+  // where clean 32x32 renders pass: eval/self_check.h).
   std::string evaluate() override {
     Inputs in = inputs(validation_seed(seed_), 0, 64);
     NoisedItems n = noise_items(in.images, abar_, seed_, /*stream=*/98, 0, 1);
     const double l = torch::mse_loss(model_(n.x_t, n.t, in.image_embeds, in.text.embeds, in.text.hidden),
                                      training_target(n, in.images, noise_.prediction_type))
                          .item<double>();
+    at::Generator gen = item_generator(seed_, 96, 0);
+    torch::Tensor drawn = pipelines::sample_decoder(model_, noise_, in.image_embeds, in.text, empty_, {}, gen);
+    const double judged = eval::pass_rate(io::tensor_to_images(drawn), in.captions);
     std::ostringstream o;
     o.precision(4);
-    o << "val loss " << l;
+    o << "val loss " << l << ", judged " << judged;
     return o.str();
   }
 

@@ -1,5 +1,7 @@
 #include "train/mini_configs.h"
 
+#include "util/error.h"
+
 namespace easel::train {
 
 nlohmann::json default_clip_config(int64_t vocab_size, int64_t max_length) {
@@ -50,6 +52,18 @@ nlohmann::json default_upsampler_config() {
                          {"cross_attention_dim", 1},
                          {"sample_size", 128}};
   return {{"unet", unet}, {"scale", 4}};
+}
+
+nlohmann::json patched_config(const std::string& kind, const std::string& patch) {
+  if (patch.empty()) return nullptr;
+  nlohmann::json c = kind == "decoder"     ? default_decoder_config()
+                     : kind == "upsampler" ? default_upsampler_config()
+                     : kind == "prior"     ? default_prior_config(32)
+                                           : throw Error("--config applies to prior, decoder and upsampler, not " + kind);
+  nlohmann::json p = nlohmann::json::parse(patch, nullptr, /*allow_exceptions=*/false);
+  check(p.is_object(), "--config: not a JSON object: " + patch);
+  c.merge_patch(p);
+  return c;
 }
 
 // Cosine "alpha bar" schedule (Nichol & Dhariwal 2021), as GLIDE and unCLIP use for their base models.

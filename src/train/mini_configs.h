@@ -3,12 +3,19 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include <string>
+
 namespace easel::train {
 
 nlohmann::json default_clip_config(int64_t vocab_size, int64_t max_length);
 nlohmann::json default_prior_config(int64_t max_length);
 nlohmann::json default_decoder_config();
 nlohmann::json default_upsampler_config();
+
+// The default config of `kind` (prior, decoder or upsampler) with `patch`, a JSON merge patch (RFC 7396), applied:
+// `{"unet": {"block_out_channels": [64, 128, 128]}}`. Null when `patch` is empty (the task's default). Throws
+// easel::Error for clip (its config depends on the vocabulary) and for a patch that is not a JSON object.
+nlohmann::json patched_config(const std::string& kind, const std::string& patch);
 
 // diffusers scheduler configs of the three diffusion models.
 nlohmann::json prior_scheduler();

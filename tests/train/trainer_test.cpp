@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <numeric>
 
+#include "eval/judge.h"
+#include "io/image.h"
 #include "io/safetensors.h"
 #include "models/mini_files.h"
 #include "sampling/schedule.h"
@@ -239,6 +241,29 @@ TEST(Trainer, RejectsBadOptions) {
   o.steps = 1;
   o.kind = "vae";
   EXPECT_THROW(train::train(o), Error);
+}
+
+// The decoder's "judged" figure: clean renders of the training stream at the decoder's 32x32 pass their own captions,
+// and fail the next item's.
+TEST(Trainer, JudgedRateOfCleanDecoderSizedRendersIsHigh) {
+  train::WorldBatch b = train::world_batch(7, 0, 48, 32);
+  const std::vector<io::Image> images = io::tensor_to_images(b.images);
+  EXPECT_GE(eval::pass_rate(images, b.captions), 0.9);
+  std::vector<std::string> shifted(b.captions.begin() + 1, b.captions.end());
+  shifted.push_back(b.captions.front());
+  EXPECT_LE(eval::pass_rate(images, shifted), 0.1);
+  EXPECT_THROW(eval::pass_rate(images, {b.captions.front()}), Error);
+}
+
+// `easel train --config`: a JSON merge patch over the default config.
+TEST(Trainer, PatchedConfigMergesOverTheDefault) {
+  EXPECT_TRUE(train::patched_config("decoder", "").is_null());
+  nlohmann::json c = train::patched_config("decoder", R"({"unet": {"layers_per_block": 2}})");
+  EXPECT_EQ(c["unet"]["layers_per_block"], 2);
+  EXPECT_EQ(c["unet"]["block_out_channels"], train::default_decoder_config()["unet"]["block_out_channels"]);
+  EXPECT_THROW(train::patched_config("decoder", "{oops"), Error);
+  EXPECT_THROW(train::patched_config("decoder", "[1]"), Error);
+  EXPECT_THROW(train::patched_config("clip", "{}"), Error);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "apps/easel/command.h"
 #include "train/distributed.h"
+#include "train/mini_configs.h"
 #include "train/trainer.h"
 #include "util/error.h"
 
@@ -17,6 +18,7 @@ std::function<int()> setup(CLI::App& sub) {
   auto o = std::make_shared<train::TrainOptions>();
   auto d = std::make_shared<train::DistOptions>();
   auto threads = std::make_shared<int>(0);
+  auto config = std::make_shared<std::string>();
   sub.add_option("model", o->kind, "which model: clip, prior, decoder or upsampler")
       ->required()
       ->check(CLI::IsMember({"clip", "prior", "decoder", "upsampler"}));
@@ -31,6 +33,9 @@ std::function<int()> setup(CLI::App& sub) {
   sub.add_flag("--resume", o->resume, "continue the checkpoint in --out");
   sub.add_option("--seed", o->task.seed, "seed of the data stream and of every draw")->capture_default_str();
   sub.add_option("--clip", o->task.clip_path, "prior/decoder: the trained CLIP model file (clip.safetensors)");
+  sub.add_option("--config", *config,
+                 "prior/decoder/upsampler: JSON merged into the default config, e.g. "
+                 "'{\"unet\": {\"layers_per_block\": 2}}' (give the same on --resume)");
   sub.add_option("--log-every", o->log_every, "steps between progress lines")->capture_default_str();
   sub.add_option("--save-every", o->save_every, "steps between checkpoints")->capture_default_str();
   sub.add_option("--sample-every", o->sample_every, "steps between evaluations and sample grids")
@@ -46,6 +51,7 @@ std::function<int()> setup(CLI::App& sub) {
                                                            pt->count() > 0);
     std::unique_ptr<train::ProcessGroup> group;
     train::TrainOptions opts = *o;
+    opts.task.config = train::patched_config(o->kind, *config);
     check(o->batch % dist.world_size == 0, "train: --batch " + std::to_string(o->batch) +
                                                " must divide evenly over " + std::to_string(dist.world_size) +
                                                " processes");
