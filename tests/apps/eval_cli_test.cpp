@@ -85,10 +85,12 @@ TEST(EvalCli, ErrorsAreOneLineWithNonZeroExit) {
   expect_one_line("eval --model " + tmp.path.string() + " --suite shapes-heldout", "not supported yet");
   expect_one_line("eval --model world --prompts " + (tmp / "none.txt").string(), "none.txt");
   expect_one_line("eval --model world --suite shapes-seen --variations", "--variations needs an easel-mini model");
+  expect_one_line("eval --model world --suite shapes-seen --decoder-only", "--decoder-only needs an easel-mini model");
   // Usage errors: --suite without --model, --suite with --prompts, nothing to do.
   EXPECT_EQ(run_easel("eval --suite shapes-heldout").exit_code, 2);
   EXPECT_EQ(run_easel("eval --model world --suite shapes-seen --prompts x.txt").exit_code, 2);
   EXPECT_EQ(run_easel("eval --model world").exit_code, 2);
+  EXPECT_EQ(run_easel("eval --model builtin --suite shapes-seen --variations --decoder-only").exit_code, 2);
   EXPECT_EQ(run_easel("eval").exit_code, 2);
 }
 

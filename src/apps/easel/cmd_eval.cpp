@@ -3,6 +3,7 @@
 //              [--json report.json] [--sheet sheet.png]
 //   easel eval --model M --prompts FILE ...
 //   easel eval --model builtin --suite S --variations   (variations of world renders, judged by their prompt)
+//   easel eval --model builtin --suite S --decoder-only (the decoder from each render's embedding and prompt)
 //   easel eval --self-check [--size 64] [--per-prompt 1] [--seed S]
 #include <cstdio>
 #include <filesystem>
@@ -21,16 +22,23 @@ namespace {
 
 using namespace easel;
 
-// The one place a --model name becomes a generator of size x size images; with `variations`, of an easel-mini
-// model's variations of each prompt's world render (eval/unclip_model.h).
-eval::Generator make_eval_generator(const std::string& name, int size, bool variations) {
+enum class Mode { Generate, Variations, DecoderOnly };
+
+// The one place a --model name becomes a generator of size x size images; for easel-mini also of its variations
+// of each prompt's world render, or of its decoder alone (eval/unclip_model.h).
+eval::Generator make_eval_generator(const std::string& name, int size, Mode mode) {
   const bool mini = !name.empty() && app::is_builtin_model(name);
-  if (variations && !mini) throw Error("--variations needs an easel-mini model (builtin or a model folder)");
+  if (mode != Mode::Generate && !mini)
+    throw Error(std::string(mode == Mode::Variations ? "--variations" : "--decoder-only") +
+                " needs an easel-mini model (builtin or a model folder)");
   if (name == "world") return eval::world_generator(size);
   if (mini) {
-    // easel-mini (pipelines/unclip.h) with its default settings; its images are 128x128 whatever --size says.
+    // easel-mini (pipelines/unclip.h) with its own settings; its images are 128x128 (the decoder's 32x32 with
+    // --decoder-only) whatever --size says.
     auto model = std::make_shared<pipelines::UnclipModel>(pipelines::load_unclip(app::mini_model_dir(name)));
-    return variations ? eval::unclip_variation_generator(model) : eval::unclip_generator(model);
+    return mode == Mode::Variations    ? eval::unclip_variation_generator(model)
+           : mode == Mode::DecoderOnly ? eval::unclip_decoder_generator(model)
+                                       : eval::unclip_generator(model);
   }
   if (std::filesystem::exists(name))
     throw Error("model " + name + ": Stable Diffusion checkpoints and diffusers folders are not supported yet");
@@ -38,7 +46,7 @@ eval::Generator make_eval_generator(const std::string& name, int size, bool vari
 }
 
 struct Opts {
-  bool self_check = false, variations = false;
+  bool self_check = false, variations = false, decoder_only = false;
   std::string model, suite, prompts, json, sheet;
   int size = 64;
   int per_prompt = 4;
@@ -58,7 +66,8 @@ int run_self_check(const Opts& o, int per_prompt) {
 }
 
 int run_model(const Opts& o) {
-  const eval::Generator generate = make_eval_generator(o.model, o.size, o.variations);
+  const Mode mode = o.variations ? Mode::Variations : o.decoder_only ? Mode::DecoderOnly : Mode::Generate;
+  const eval::Generator generate = make_eval_generator(o.model, o.size, mode);
   const std::vector<eval::EvalItem> items =
       o.prompts.empty() ? eval::suite_items(o.suite) : eval::read_prompt_file(o.prompts);
   eval::RunOptions run;
@@ -73,7 +82,10 @@ int run_model(const Opts& o) {
     };
   const eval::EvalReport report = eval::run_eval(items, generate, run, observe);
   std::printf("easel eval: model %s%s, %s: %zu prompts x %d images, seed %llu, %.1f s\n", o.model.c_str(),
-              o.variations ? " (variations of world renders)" : "", run.suite.c_str(), items.size(), o.per_prompt,
+              mode == Mode::Variations    ? " (variations of world renders)"
+              : mode == Mode::DecoderOnly ? " (decoder alone, from world renders' embeddings and the prompts)"
+                                          : "",
+              run.suite.c_str(), items.size(), o.per_prompt,
               static_cast<unsigned long long>(o.seed), report.seconds);
   std::fputs(eval::format_table(report).c_str(), stdout);
   if (!o.json.empty()) {
@@ -98,10 +110,15 @@ std::function<int()> setup(CLI::App& sub) {
   auto* suite = sub.add_option("--suite", o->suite, "Prompt suite: shapes-heldout or shapes-seen");
   auto* prompts = sub.add_option("--prompts", o->prompts,
                                  "Prompt file instead of a suite: one prompt per line, or category<TAB>prompt");
-  sub.add_flag("--variations", o->variations,
-               "Judge the model's variations of each prompt's world render (easel-mini only) instead of its "
-               "generations: does a variation keep the scene?")
-      ->needs(model);
+  auto* variations = sub.add_flag("--variations", o->variations,
+                                  "Judge the model's variations of each prompt's world render (easel-mini only) "
+                                  "instead of its generations: does a variation keep the scene?")
+                         ->needs(model);
+  sub.add_flag("--decoder-only", o->decoder_only,
+               "Judge easel-mini's decoder alone: its 32x32 images from each prompt's world render's CLIP image "
+               "embedding and the prompt as caption (no prior, no upsampler)")
+      ->needs(model)
+      ->excludes(variations);
   sub.add_option("--json", o->json, "Write the JSON report here")->needs(model);
   sub.add_option("--sheet", o->sheet, "Write a contact sheet PNG here (image, PASS/FAIL, prompt)")->needs(model);
   sub.add_option("--size", o->size, "Image size (generated, or rendered for --self-check)")
