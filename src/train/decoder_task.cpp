@@ -18,12 +18,13 @@
 #include "train/noising.h"
 #include "train/tasks.h"
 #include "train/world_batch.h"
+#include "util/error.h"
 
 namespace easel::train {
 namespace {
 
 constexpr double kDropBoth = 0.10, kDropCaption = 0.15;
-constexpr double kSnrCap = 5;  // Hang et al. 2023's gamma
+constexpr double kSnrCap = 5;  // Hang et al. 2023's gamma; config {"training": {"snr_gamma": G}}, 0: unweighted
 
 class DecoderTask : public Task {
  public:
@@ -32,6 +33,8 @@ class DecoderTask : public Task {
     model_ = models::MiniDecoder(models::MiniDecoderConfig::from_json(config_, "decoder config"));
     noise_ = sampling::NoiseConfig::from_json(decoder_scheduler());
     abar_ = sampling::make_alphas_cumprod(noise_);
+    snr_gamma_ = config_.value("training", nlohmann::json::object()).value("snr_gamma", kSnrCap);
+    check(snr_gamma_ >= 0, "decoder config: training.snr_gamma must be >= 0");
     empty_ = pipelines::encode_prompts(clip_.clip, clip_.tokenizer, {""});
   }
   std::string kind() const override { return "decoder"; }
@@ -59,8 +62,10 @@ class DecoderTask : public Task {
     torch::Tensor emb = torch::where(drop_text.unsqueeze(1), empty_.embeds.expand_as(in.text.embeds), in.text.embeds);
     torch::Tensor hid =
         torch::where(drop_text.view({-1, 1, 1}), empty_.hidden.expand_as(in.text.hidden), in.text.hidden);
-    return weighted_mse(model_(n.x_t, n.t, img, emb, hid), training_target(n, in.images, noise_.prediction_type),
-                        capped_snr_weights(n, noise_.prediction_type, kSnrCap));
+    torch::Tensor out = model_(n.x_t, n.t, img, emb, hid);
+    torch::Tensor target = training_target(n, in.images, noise_.prediction_type);
+    if (snr_gamma_ == 0) return torch::mse_loss(out, target);
+    return weighted_mse(out, target, capped_snr_weights(n, noise_.prediction_type, snr_gamma_));
   }
 
   // On 64 validation items: the training loss (against the scheduler's prediction target, at fixed draws, so
@@ -71,15 +76,25 @@ class DecoderTask : public Task {
   std::string evaluate() override {
     Inputs in = inputs(validation_seed(seed_), 0, 64);
     NoisedItems n = noise_items(in.images, abar_, seed_, /*stream=*/98, 0, 1);
-    const double l = torch::mse_loss(model_(n.x_t, n.t, in.image_embeds, in.text.embeds, in.text.hidden),
-                                     training_target(n, in.images, noise_.prediction_type))
-                         .item<double>();
+    const torch::Tensor out = model_(n.x_t, n.t, in.image_embeds, in.text.embeds, in.text.hidden);
+    const double l = torch::mse_loss(out, training_target(n, in.images, noise_.prediction_type)).item<double>();
+    // The clean image's RMS error (in 8-bit levels) per quarter of the timesteps: where the decoder is weak.
+    const torch::Tensor x0_err =
+        (predicted_x0(n, out, noise_.prediction_type) - in.images).pow(2).flatten(1).mean(1);
+    const int64_t T = abar_.size(0);
+    std::ostringstream bands;
+    bands.precision(3);
+    for (int q = 0; q < 4; ++q) {
+      const torch::Tensor in_band = n.t.ge(q * T / 4).logical_and(n.t.lt((q + 1) * T / 4));
+      const double rms = in_band.any().item<bool>() ? x0_err.index({in_band}).mean().sqrt().item<double>() : 0.0;
+      bands << (q ? " " : "") << rms * 127.5;
+    }
     at::Generator gen = item_generator(seed_, 96, 0);
     torch::Tensor drawn = pipelines::sample_decoder(model_, noise_, in.image_embeds, in.text, empty_, {}, gen);
     const double judged = eval::pass_rate(io::tensor_to_images(drawn), in.captions);
     std::ostringstream o;
     o.precision(4);
-    o << "val loss " << l << ", judged " << judged;
+    o << "val loss " << l << ", judged " << judged << ", x0 rms by t quarter " << bands.str();
     return o.str();
   }
 
@@ -102,6 +117,7 @@ class DecoderTask : public Task {
   models::MiniDecoder model_{nullptr};
   sampling::NoiseConfig noise_;
   torch::Tensor abar_;
+  double snr_gamma_ = kSnrCap;
   pipelines::TextCondition empty_;
 };
 

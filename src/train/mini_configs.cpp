@@ -59,7 +59,7 @@ nlohmann::json patched_config(const std::string& kind, const std::string& patch)
   nlohmann::json c = kind == "decoder"     ? default_decoder_config()
                      : kind == "upsampler" ? default_upsampler_config()
                      : kind == "prior"     ? default_prior_config(32)
-                                           : throw Error("--config applies to prior, decoder and upsampler, not " + kind);
+                                           : throw Error("--config applies to prior, decoder and upsampler: " + kind);
   nlohmann::json p = nlohmann::json::parse(patch, nullptr, /*allow_exceptions=*/false);
   check(p.is_object(), "--config: not a JSON object: " + patch);
   c.merge_patch(p);

@@ -41,6 +41,18 @@ torch::Tensor training_target(const NoisedItems& n, const torch::Tensor& x0, sam
   throw std::logic_error("training_target: unknown prediction type");
 }
 
+torch::Tensor predicted_x0(const NoisedItems& n, const torch::Tensor& output, sampling::Prediction prediction) {
+  switch (prediction) {
+    case sampling::Prediction::Epsilon:
+      return (n.x_t - (1 - n.abar).sqrt() * output) / n.abar.sqrt();
+    case sampling::Prediction::Sample:
+      return output;
+    case sampling::Prediction::VPrediction:
+      return n.abar.sqrt() * n.x_t - (1 - n.abar).sqrt() * output;
+  }
+  throw std::logic_error("predicted_x0: unknown prediction type");
+}
+
 torch::Tensor capped_snr_weights(const NoisedItems& n, sampling::Prediction prediction, double gamma) {
   const torch::Tensor abar = n.abar.reshape({-1}).to(torch::kDouble);
   const torch::Tensor snr = abar / (1 - abar);

@@ -29,6 +29,10 @@ NoisedItems noise_items(const torch::Tensor& x0, const torch::Tensor& alphas_cum
 // epsilon model picks in its first steps are guesses.
 torch::Tensor training_target(const NoisedItems& n, const torch::Tensor& x0, sampling::Prediction prediction);
 
+// The clean item a model output of this prediction type implies for n: the inverse of training_target (for
+// epsilon, (x_t - sqrt(1 - abar) eps) / sqrt(abar); for v, sqrt(abar) x_t - sqrt(1 - abar) v).
+torch::Tensor predicted_x0(const NoisedItems& n, const torch::Tensor& output, sampling::Prediction prediction);
+
 // Per-item loss weights [N] that cap the weight the target puts on x0 at `gamma` ("Min-SNR" weighting, Hang et al.
 // 2023, sec. 3.4). A target's squared error is k * |x0 error|^2 with k = SNR for epsilon, SNR + 1 for v and 1 for
 // the sample (SNR = abar / (1 - abar)); the weight is min(k, gamma) / k. For v: min(1, gamma (1 - abar)), so the

@@ -102,6 +102,22 @@ TEST_F(TinyRuns, DecoderLossFallsAndDrawsAGrid) {
   EXPECT_EQ(grid.height, 2 * 18);
 }
 
+// The decoder's loss weighting is a config choice (training.snr_gamma, 0: unweighted); a negative one is refused.
+TEST_F(TinyRuns, DecoderSnrGammaComesFromItsConfig) {
+  auto o = tiny_run("decoder", (dir_->path / "weighted").string(), 1);
+  o.task.clip_path = clip_file();
+  o.task.config = tiny_decoder_config();
+  const double weighted = train::train(o).losses.at(0);
+  o.out_dir = (dir_->path / "unweighted").string();
+  o.task.config["training"] = {{"snr_gamma", 0}};
+  const double unweighted = train::train(o).losses.at(0);
+  // The same items and weights at step 1; Min-SNR weights are <= 1, and < 1 for some of 8 items.
+  EXPECT_LT(weighted, unweighted);
+  o.task.config["training"] = {{"snr_gamma", -1}};
+  o.out_dir = (dir_->path / "negative").string();
+  EXPECT_THROW(train::train(o), Error);
+}
+
 TEST_F(TinyRuns, UpsamplerLossFallsAndDrawsAGrid) {
   auto o = tiny_run("upsampler", (dir_->path / "upsampler").string(), 40);
   o.batch = 4;
@@ -192,6 +208,8 @@ TEST(Noising, TargetsInvertToTheCleanItem) {
   ASSERT_EQ(n.abar.sizes(), (std::vector<int64_t>{4, 1, 1, 1}));
   torch::Tensor v = train::training_target(n, x0, sampling::Prediction::VPrediction);
   EXPECT_TRUE(torch::allclose(n.abar.sqrt() * n.x_t - (1 - n.abar).sqrt() * v, x0, 1e-5, 1e-5));
+  for (auto p : {sampling::Prediction::Epsilon, sampling::Prediction::Sample, sampling::Prediction::VPrediction})
+    EXPECT_TRUE(torch::allclose(train::predicted_x0(n, train::training_target(n, x0, p), p), x0, 1e-4, 1e-4));
   EXPECT_TRUE(torch::equal(train::training_target(n, x0, sampling::Prediction::Epsilon), n.noise));
   EXPECT_TRUE(torch::equal(train::training_target(n, x0, sampling::Prediction::Sample), x0));
   EXPECT_EQ(sampling::NoiseConfig::from_json(train::decoder_scheduler()).prediction_type,
