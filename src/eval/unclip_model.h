@@ -1,6 +1,7 @@
-// easel-mini (pipelines/unclip.h) as an eval Generator, three ways: its generations of a prompt, and its
-// variations of the prompt's world render (DALL-E 2's variations: the render's CLIP image embedding decoded anew,
-// with no caption), so the judge can check that a variation keeps the scene (`easel eval --variations`).
+// easel-mini (pipelines/unclip.h) as an eval Generator, three ways: its generations of a prompt; its variations of
+// the prompt's world render (DALL-E 2's variations: the render's CLIP image embedding decoded anew, with no
+// caption), so the judge can check that a variation keeps the scene (`easel eval --variations`); and its decoder
+// alone (`easel eval --decoder-only`).
 #pragma once
 #include <memory>
 

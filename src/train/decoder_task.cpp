@@ -33,8 +33,11 @@ class DecoderTask : public Task {
     model_ = models::MiniDecoder(models::MiniDecoderConfig::from_json(config_, "decoder config"));
     noise_ = sampling::NoiseConfig::from_json(decoder_scheduler());
     abar_ = sampling::make_alphas_cumprod(noise_);
-    snr_gamma_ = config_.value("training", nlohmann::json::object()).value("snr_gamma", kSnrCap);
-    check(snr_gamma_ >= 0, "decoder config: training.snr_gamma must be >= 0");
+    const nlohmann::json training = config_.value("training", nlohmann::json::object());
+    check(training.is_object() && training.value("snr_gamma", nlohmann::json(kSnrCap)).is_number() &&
+              training.value("snr_gamma", kSnrCap) >= 0,
+          "decoder config: \"training\" must be an object whose snr_gamma is a number >= 0");
+    snr_gamma_ = training.value("snr_gamma", kSnrCap);
     empty_ = pipelines::encode_prompts(clip_.clip, clip_.tokenizer, {""});
   }
   std::string kind() const override { return "decoder"; }

@@ -113,9 +113,17 @@ TEST_F(TinyRuns, DecoderSnrGammaComesFromItsConfig) {
   const double unweighted = train::train(o).losses.at(0);
   // The same items and weights at step 1; Min-SNR weights are <= 1, and < 1 for some of 8 items.
   EXPECT_LT(weighted, unweighted);
-  o.task.config["training"] = {{"snr_gamma", -1}};
-  o.out_dir = (dir_->path / "negative").string();
-  EXPECT_THROW(train::train(o), Error);
+  int i = 0;
+  for (const char* bad : {R"({"snr_gamma": -1})", R"({"snr_gamma": "five"})", "5"}) {
+    o.task.config["training"] = nlohmann::json::parse(bad);
+    o.out_dir = (dir_->path / ("bad" + std::to_string(i++))).string();
+    try {
+      train::train(o);
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("snr_gamma"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST_F(TinyRuns, UpsamplerLossFallsAndDrawsAGrid) {
