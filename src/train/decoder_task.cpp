@@ -34,10 +34,10 @@ class DecoderTask : public Task {
     noise_ = sampling::NoiseConfig::from_json(decoder_scheduler());
     abar_ = sampling::make_alphas_cumprod(noise_);
     const nlohmann::json training = config_.value("training", nlohmann::json::object());
-    check(training.is_object() && training.value("snr_gamma", nlohmann::json(kSnrCap)).is_number() &&
-              training.value("snr_gamma", kSnrCap) >= 0,
+    const nlohmann::json gamma = training.is_object() ? training.value("snr_gamma", nlohmann::json(kSnrCap)) : nullptr;
+    check(gamma.is_number() && gamma.get<double>() >= 0,
           "decoder config: \"training\" must be an object whose snr_gamma is a number >= 0");
-    snr_gamma_ = training.value("snr_gamma", kSnrCap);
+    snr_gamma_ = gamma.get<double>();
     empty_ = pipelines::encode_prompts(clip_.clip, clip_.tokenizer, {""});
   }
   std::string kind() const override { return "decoder"; }
@@ -67,8 +67,9 @@ class DecoderTask : public Task {
         torch::where(drop_text.view({-1, 1, 1}), empty_.hidden.expand_as(in.text.hidden), in.text.hidden);
     torch::Tensor out = model_(n.x_t, n.t, img, emb, hid);
     torch::Tensor target = training_target(n, in.images, noise_.prediction_type);
-    if (snr_gamma_ == 0) return torch::mse_loss(out, target);
-    return weighted_mse(out, target, capped_snr_weights(n, noise_.prediction_type, snr_gamma_));
+    torch::Tensor weights = snr_gamma_ > 0 ? capped_snr_weights(n, noise_.prediction_type, snr_gamma_)
+                                           : torch::ones({out.size(0)});
+    return weighted_mse(out, target, weights);
   }
 
   // On 64 validation items: the training loss (against the scheduler's prediction target, at fixed draws, so
