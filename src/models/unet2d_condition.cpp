@@ -20,7 +20,7 @@ UNetConfig UNetConfig::from_json(const nlohmann::json& j, const std::string& src
   json_require(j, "time_cond_proj_dim", V{}, src);
   json_require(j, "time_embedding_act_fn", V{}, src);
   json_require(j, "timestep_post_act", V{}, src);
-  json_require(j, "resnet_time_scale_shift", V{"default"}, src);
+  json_require(j, "resnet_time_scale_shift", V{"default", "scale_shift"}, src);
   json_require(j, "resnet_skip_time_act", V{false}, src);
   json_require(j, "resnet_out_scale_factor", V{1, 1.0}, src);
   json_require(j, "mid_block_scale_factor", V{1, 1.0}, src);
@@ -80,6 +80,7 @@ UNetConfig UNetConfig::from_json(const nlohmann::json& j, const std::string& src
   c.sample_size = json_get<int64_t>(j, "sample_size", 64, src);
   c.class_embed_type = json_get<std::string>(j, "class_embed_type", "", src);
   c.mid_block_type = json_get<std::string>(j, "mid_block_type", "UNetMidBlock2DCrossAttn", src);
+  c.resnet_time_scale_shift = json_get<std::string>(j, "resnet_time_scale_shift", "default", src) == "scale_shift";
   if (c.addition_embed_type == "text_time")
     check(c.addition_time_embed_dim > 0 && c.projection_class_embeddings_input_dim > 0,
           src + ": text_time needs addition_time_embed_dim and projection_class_embeddings_input_dim");
@@ -113,6 +114,7 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNetConfig& c) : config
     s.num_layers = layers;
     s.groups = c.norm_num_groups;
     s.eps = c.norm_eps;
+    s.scale_shift = c.resnet_time_scale_shift;
     return s;
   };
 

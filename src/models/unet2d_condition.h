@@ -43,6 +43,7 @@ struct UNetConfig {
   int64_t sample_size = 64;
   std::string class_embed_type;                    // "" or "identity" (unCLIP decoders: added.class_labels)
   std::string mid_block_type = "UNetMidBlock2DCrossAttn";  // or "UNetMidBlock2D" (one resnet, no attention)
+  bool resnet_time_scale_shift = false;            // "scale_shift" (resnet.h) rather than "default"
 
   // source names the file in error messages.
   static UNetConfig from_json(const nlohmann::json& j, const std::string& source = "unet config");

@@ -11,7 +11,7 @@ void build_layers(torch::nn::Module& m, const StageOptions& o, InChannels in_cha
                   std::vector<ResnetBlock2D>& resnets, std::vector<Transformer2DModel>& attentions) {
   torch::nn::ModuleList resnet_list, attention_list;
   for (int64_t i = 0; i < o.num_layers; ++i) {
-    resnets.emplace_back(in_channel(i), o.out_channels, o.temb_channels, o.groups, o.eps);
+    resnets.emplace_back(in_channel(i), o.out_channels, o.temb_channels, o.groups, o.eps, o.scale_shift);
     resnet_list->push_back(resnets.back());
     if (o.transformer) {
       TransformerOptions t = *o.transformer;
@@ -58,7 +58,7 @@ torch::Tensor DownBlockImpl::forward(torch::Tensor x, const torch::Tensor& temb_
 MidBlockImpl::MidBlockImpl(const StageOptions& o, bool vae_attention) {
   const int64_t C = o.in_channels;
   torch::nn::ModuleList resnet_list, attention_list;
-  resnets.emplace_back(C, C, o.temb_channels, o.groups, o.eps);
+  resnets.emplace_back(C, C, o.temb_channels, o.groups, o.eps, o.scale_shift);
   resnet_list->push_back(resnets.back());
   for (int64_t i = 0; i < o.num_layers; ++i) {
     if (o.transformer) {
@@ -77,7 +77,7 @@ MidBlockImpl::MidBlockImpl(const StageOptions& o, bool vae_attention) {
       self_attentions.emplace_back(a);
       attention_list->push_back(self_attentions.back());
     }
-    resnets.emplace_back(C, C, o.temb_channels, o.groups, o.eps);
+    resnets.emplace_back(C, C, o.temb_channels, o.groups, o.eps, o.scale_shift);
     resnet_list->push_back(resnets.back());
   }
   if (!attention_list->is_empty()) register_module("attentions", attention_list);

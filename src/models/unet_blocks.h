@@ -25,6 +25,7 @@ struct StageOptions {
   int64_t num_layers = 1;     // resnets in the stage
   int64_t groups = 32;
   double eps = 1e-5;
+  bool scale_shift = false;   // the resnets' time embedding as a scale and shift (resnet.h)
   std::optional<TransformerOptions> transformer;
 };
 

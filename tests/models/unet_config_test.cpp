@@ -41,7 +41,7 @@ TEST(UNetConfig, SdxlTransformerDepthReversedForUpBlocks) {
 TEST(UNetConfig, RejectsUnsupportedSettingsNamingTheKey) {
   for (const auto& [key, value] : std::vector<std::pair<std::string, nlohmann::json>>{
            {"class_embed_type", "timestep"},
-           {"resnet_time_scale_shift", "scale_shift"},
+           {"resnet_time_scale_shift", "ada_group"},
            {"attention_head_dim", {8, 8}},  // 2 entries for 4 blocks
            {"down_block_types", {"SimpleCrossAttnDownBlock2D", "DownBlock2D", "DownBlock2D", "DownBlock2D"}}}) {
     try {
