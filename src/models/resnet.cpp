@@ -11,7 +11,8 @@ ResnetBlock2DImpl::ResnetBlock2DImpl(int64_t in, int64_t out, int64_t temb_chann
     : scale_shift(scale_shift_) {
   norm1 = register_module("norm1", nn::GroupNorm(nn::GroupNormOptions(groups, in).eps(eps)));
   conv1 = register_module("conv1", nn::Conv2d(nn::Conv2dOptions(in, out, 3).padding(1)));
-  if (temb_channels > 0) time_emb_proj = register_module("time_emb_proj", nn::Linear(temb_channels, scale_shift ? 2 * out : out));
+  if (temb_channels > 0)
+    time_emb_proj = register_module("time_emb_proj", nn::Linear(temb_channels, scale_shift ? 2 * out : out));
   norm2 = register_module("norm2", nn::GroupNorm(nn::GroupNormOptions(groups, out).eps(eps)));
   conv2 = register_module("conv2", nn::Conv2d(nn::Conv2dOptions(out, out, 3).padding(1)));
   if (in != out) conv_shortcut = register_module("conv_shortcut", nn::Conv2d(nn::Conv2dOptions(in, out, 1)));
