@@ -30,11 +30,10 @@ void AlphaSampler::set_spaced_timesteps(int steps, TimestepSpacing fallback) {
   num_inference_steps_ = steps;
 }
 
-std::pair<torch::Tensor, torch::Tensor> AlphaSampler::predict_x0_eps(const torch::Tensor& model_output,
-                                                                     const torch::Tensor& sample,
-                                                                     const torch::Tensor& acp) const {
+std::pair<torch::Tensor, torch::Tensor> predict_x0_eps(Prediction prediction, const torch::Tensor& model_output,
+                                                       const torch::Tensor& sample, const torch::Tensor& acp) {
   auto beta = 1 - acp;
-  switch (config_.prediction_type) {
+  switch (prediction) {
     case Prediction::Epsilon:
       return {(sample - beta.pow(0.5) * model_output) / acp.pow(0.5), model_output};
     case Prediction::Sample:
@@ -43,6 +42,12 @@ std::pair<torch::Tensor, torch::Tensor> AlphaSampler::predict_x0_eps(const torch
       return {acp.pow(0.5) * sample - beta.pow(0.5) * model_output, acp.pow(0.5) * model_output + beta.pow(0.5) * sample};
   }
   throw Error("sampler: unknown prediction type");
+}
+
+std::pair<torch::Tensor, torch::Tensor> AlphaSampler::predict_x0_eps(const torch::Tensor& model_output,
+                                                                     const torch::Tensor& sample,
+                                                                     const torch::Tensor& acp) const {
+  return sampling::predict_x0_eps(config_.prediction_type, model_output, sample, acp);
 }
 
 torch::Tensor AlphaSampler::clip_x0(const torch::Tensor& x0) const {

@@ -10,6 +10,11 @@
 
 namespace easel::sampling {
 
+// (x0, eps) that a model output of this prediction type implies for `sample` at alpha `acp` (DDIM paper eq. 9;
+// v-prediction as Salimans & Ho 2022 sec. 4). Shared by the alpha samplers and the trainer's evaluation.
+std::pair<torch::Tensor, torch::Tensor> predict_x0_eps(Prediction prediction, const torch::Tensor& model_output,
+                                                       const torch::Tensor& sample, const torch::Tensor& acp);
+
 class AlphaSampler : public Sampler {
  public:
   // q(x_t | x_0) = sqrt(acp_t) x_0 + sqrt(1 - acp_t) noise (Ho et al. 2020 eq. 4) at timesteps()[i].

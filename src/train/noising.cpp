@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "sampling/alpha_sampler.h"
 #include "train/world_batch.h"
 
 namespace easel::train {
@@ -42,15 +43,7 @@ torch::Tensor training_target(const NoisedItems& n, const torch::Tensor& x0, sam
 }
 
 torch::Tensor predicted_x0(const NoisedItems& n, const torch::Tensor& output, sampling::Prediction prediction) {
-  switch (prediction) {
-    case sampling::Prediction::Epsilon:
-      return (n.x_t - (1 - n.abar).sqrt() * output) / n.abar.sqrt();
-    case sampling::Prediction::Sample:
-      return output;
-    case sampling::Prediction::VPrediction:
-      return n.abar.sqrt() * n.x_t - (1 - n.abar).sqrt() * output;
-  }
-  throw std::logic_error("predicted_x0: unknown prediction type");
+  return sampling::predict_x0_eps(prediction, output, n.x_t, n.abar).first;
 }
 
 torch::Tensor capped_snr_weights(const NoisedItems& n, sampling::Prediction prediction, double gamma) {
