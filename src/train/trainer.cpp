@@ -39,9 +39,18 @@ void check_options(const TrainOptions& o, int world) {
                                   std::to_string(world) + " processes");
   check(o.lr > 0 && o.ema_decay >= 0 && o.ema_decay < 1, "train: --lr must be > 0 and --ema in [0, 1)");
   check(o.log_every >= 1 && o.save_every >= 1 && o.sample_every >= 1, "train: intervals must be >= 1");
+  check(o.decay_from >= 0 && o.decay_from < o.steps, "train: --decay-from must be 0 (no decay) or below --steps");
 }
 
 }  // namespace
+
+double learning_rate_at(const TrainOptions& o, int64_t step) {
+  const double warm = std::min(1.0, double(step + 1) / double(std::max<int64_t>(o.warmup, 1)));
+  const double decay = o.decay_from > 0 && step >= o.decay_from
+                           ? double(o.steps - step) / double(o.steps - o.decay_from)
+                           : 1.0;
+  return o.lr * warm * std::max(0.0, decay);
+}
 
 io::StateDict model_file_of_checkpoint(const io::StateDict& checkpoint, bool ema, const std::string& path) {
   check(checkpoint.metadata.count("easel.train") > 0, path + ": not an easel training checkpoint");
@@ -178,7 +187,7 @@ TrainResult train(const TrainOptions& opt) {
       opt.group->allreduce_mean(sync);
     }
     clip_grad_norm(model, opt.grad_clip);
-    const double lr = opt.lr * std::min(1.0, double(step + 1) / double(std::max<int64_t>(opt.warmup, 1)));
+    const double lr = learning_rate_at(opt, step);
     adam.step(lr);
     ema.update(model, step < opt.warmup ? 0.0 : ema_decay_at(opt.ema_decay, step - opt.warmup));
     ++step;

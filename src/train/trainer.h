@@ -23,6 +23,7 @@ struct TrainOptions {
   int64_t batch = 64;         // global batch, split evenly over the ranks
   double lr = 3e-4;
   int64_t warmup = 200;       // linear learning-rate warm-up steps
+  int64_t decay_from = 0;     // > 0: the learning rate falls linearly from this step to 0 at `steps`; 0: constant
   double weight_decay = 0.01;
   double ema_decay = 0.999;
   double grad_clip = 1.0;
@@ -43,6 +44,12 @@ struct TrainResult {
 // The model file (tensors and metadata, as <kind>.safetensors holds them) of a checkpoint's EMA weights, or of
 // its trained weights when ema is false. Throws easel::Error naming `path` when it is not a trainer checkpoint.
 io::StateDict model_file_of_checkpoint(const io::StateDict& checkpoint, bool ema, const std::string& path);
+
+// The learning rate of a step (0-based): linear warm-up over `warmup` steps, then constant at `lr` and, when
+// decay_from > 0, falling linearly from step decay_from to 0 at step `steps` (warm-up, stable, decay: a constant
+// rate can run on and be resumed, and the short decay at the end gives what a cosine schedule would; Hu et al.
+// 2024, MiniCPM, sec. 4). A function of the step alone, so --resume continues it exactly.
+double learning_rate_at(const TrainOptions& options, int64_t step);
 
 // Runs the loop. Throws easel::Error for a bad option, an out_dir that already holds a checkpoint when not
 // resuming, or a checkpoint of another model kind.

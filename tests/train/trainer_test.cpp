@@ -269,6 +269,26 @@ TEST(Trainer, RejectsBadOptions) {
   EXPECT_THROW(train::train(o), Error);
 }
 
+// Warm-up, constant, then (with decay_from) a linear fall to 0 at the last step; a bad decay_from is refused.
+TEST(Trainer, LearningRateWarmsUpHoldsAndDecays) {
+  train::TrainOptions o;
+  o.lr = 1e-3;
+  o.warmup = 10;
+  o.steps = 100;
+  EXPECT_DOUBLE_EQ(train::learning_rate_at(o, 0), 1e-4);
+  EXPECT_DOUBLE_EQ(train::learning_rate_at(o, 9), 1e-3);
+  EXPECT_DOUBLE_EQ(train::learning_rate_at(o, 99), 1e-3);
+  o.decay_from = 80;
+  EXPECT_DOUBLE_EQ(train::learning_rate_at(o, 79), 1e-3);
+  EXPECT_DOUBLE_EQ(train::learning_rate_at(o, 80), 1e-3);
+  EXPECT_DOUBLE_EQ(train::learning_rate_at(o, 90), 0.5e-3);
+  EXPECT_DOUBLE_EQ(train::learning_rate_at(o, 99), 0.05e-3);
+  TempDir dir;
+  auto bad = tiny_run("upsampler", (dir.path / "u").string(), 2);
+  bad.decay_from = 2;
+  EXPECT_THROW(train::train(bad), Error);
+}
+
 // The decoder's "judged" figure: clean renders of the training stream at the decoder's 32x32 pass their own captions,
 // and fail the next item's.
 TEST(Trainer, JudgedRateOfCleanDecoderSizedRendersIsHigh) {

@@ -27,6 +27,9 @@ std::function<int()> setup(CLI::App& sub) {
   sub.add_option("--batch", o->batch, "global batch size")->capture_default_str();
   sub.add_option("--lr", o->lr, "peak learning rate")->capture_default_str();
   sub.add_option("--warmup", o->warmup, "learning-rate warm-up steps")->capture_default_str();
+  sub.add_option("--decay-from", o->decay_from,
+                 "step from which the learning rate falls linearly to 0 at --steps (0: constant after warm-up)")
+      ->capture_default_str();
   sub.add_option("--ema", o->ema_decay, "EMA decay")->capture_default_str();
   sub.add_option("--weight-decay", o->weight_decay, "AdamW weight decay")->capture_default_str();
   sub.add_flag("--bf16", o->bf16, "autocast to bfloat16 (weights and optimizer state stay float32)");
