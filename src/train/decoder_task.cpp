@@ -38,6 +38,10 @@ class DecoderTask : public Task {
     check(gamma.is_number() && gamma.get<double>() >= 0,
           "decoder config: \"training\" must be an object whose snr_gamma is a number >= 0");
     snr_gamma_ = gamma.get<double>();
+    const nlohmann::json draw = training.value("timesteps", nlohmann::json("uniform"));
+    check(draw == "uniform" || draw == "logit_normal",
+          "decoder config: training.timesteps must be \"uniform\" or \"logit_normal\"");
+    draw_ = draw == "uniform" ? TimestepDraw::Uniform : TimestepDraw::LogitNormal;
     empty_ = pipelines::encode_prompts(clip_.clip, clip_.tokenizer, {""});
   }
   std::string kind() const override { return "decoder"; }
@@ -57,7 +61,7 @@ class DecoderTask : public Task {
 
   torch::Tensor loss(uint64_t first, int64_t count) override {
     Inputs in = inputs(seed_, first, count);
-    NoisedItems n = noise_items(in.images, abar_, seed_, /*stream=*/3, first, 1);
+    NoisedItems n = noise_items(in.images, abar_, seed_, /*stream=*/3, first, 1, draw_);
     torch::Tensor drop_image = n.uniform.select(1, 0).lt(kDropBoth).unsqueeze(1);
     torch::Tensor drop_text = n.uniform.select(1, 0).lt(kDropBoth + kDropCaption);
     torch::Tensor img = torch::where(drop_image, model_->null_image_embed.unsqueeze(0).expand_as(in.image_embeds),
@@ -98,7 +102,7 @@ class DecoderTask : public Task {
     const double judged = eval::pass_rate(io::tensor_to_images(drawn), in.captions);
     std::ostringstream o;
     o.precision(4);
-    o << "val loss " << l << ", judged " << judged << ", x0 rms by t quarter " << bands.str();
+    o << "val loss " << l << ", judged " << judged << ", x0 rms (8-bit levels) by t quarter " << bands.str();
     return o.str();
   }
 
@@ -122,6 +126,7 @@ class DecoderTask : public Task {
   sampling::NoiseConfig noise_;
   torch::Tensor abar_;
   double snr_gamma_ = kSnrCap;
+  TimestepDraw draw_ = TimestepDraw::Uniform;  // config {"training": {"timesteps": "uniform" | "logit_normal"}}
   pipelines::TextCondition empty_;
 };
 

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "sampling/alpha_sampler.h"
@@ -10,7 +12,7 @@
 namespace easel::train {
 
 NoisedItems noise_items(const torch::Tensor& x0, const torch::Tensor& alphas_cumprod, uint64_t seed,
-                        uint64_t stream, uint64_t first, int64_t n_uniform) {
+                        uint64_t stream, uint64_t first, int64_t n_uniform, TimestepDraw draw) {
   const int64_t N = x0.size(0), T = alphas_cumprod.size(0);
   std::vector<int64_t> item_shape(x0.sizes().begin() + 1, x0.sizes().end());
   NoisedItems r;
@@ -19,7 +21,12 @@ NoisedItems noise_items(const torch::Tensor& x0, const torch::Tensor& alphas_cum
   r.uniform = torch::empty({N, std::max<int64_t>(n_uniform, 1)});
   for (int64_t i = 0; i < N; ++i) {
     at::Generator gen = item_generator(seed, stream, first + uint64_t(i));
-    r.t[i] = torch::randint(T, {1}, gen, torch::kInt64)[0];
+    if (draw == TimestepDraw::Uniform) {
+      r.t[i] = torch::randint(T, {1}, gen, torch::kInt64)[0];
+    } else {
+      const double u = 1.0 / (1.0 + std::exp(-torch::randn({1}, gen)[0].item<double>()));
+      r.t[i] = std::min<int64_t>(T - 1, int64_t(u * double(T)));
+    }
     r.noise[i].copy_(torch::randn(item_shape, gen));
     r.uniform[i].copy_(torch::rand({r.uniform.size(1)}, gen));
   }

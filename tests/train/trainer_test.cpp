@@ -126,6 +126,28 @@ TEST_F(TinyRuns, DecoderSnrGammaComesFromItsConfig) {
   }
 }
 
+// The decoder's timestep draw is a config choice (training.timesteps): logit_normal trains and changes the loss of
+// the same items; an unknown draw is refused, naming the field.
+TEST_F(TinyRuns, DecoderTimestepDrawComesFromItsConfig) {
+  auto o = tiny_run("decoder", (dir_->path / "uniform-draw").string(), 1);
+  o.task.clip_path = clip_file();
+  o.task.config = tiny_decoder_config();
+  const double uniform = train::train(o).losses.at(0);
+  o.out_dir = (dir_->path / "logit-normal-draw").string();
+  o.task.config["training"] = {{"timesteps", "logit_normal"}};
+  const double logit_normal = train::train(o).losses.at(0);
+  EXPECT_TRUE(std::isfinite(logit_normal));
+  EXPECT_NE(uniform, logit_normal);
+  o.task.config["training"] = {{"timesteps", "cosine"}};
+  o.out_dir = (dir_->path / "bad-draw").string();
+  try {
+    train::train(o);
+    ADD_FAILURE() << "timesteps \"cosine\" was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("timesteps"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(TinyRuns, UpsamplerLossFallsAndDrawsAGrid) {
   auto o = tiny_run("upsampler", (dir_->path / "upsampler").string(), 40);
   o.batch = 4;
@@ -222,6 +244,23 @@ TEST(Noising, TargetsInvertToTheCleanItem) {
   EXPECT_TRUE(torch::equal(train::training_target(n, x0, sampling::Prediction::Sample), x0));
   EXPECT_EQ(sampling::NoiseConfig::from_json(train::decoder_scheduler()).prediction_type,
             sampling::Prediction::VPrediction);
+}
+
+// The logit-normal draw: every t in [0, T), about 68% of them in the middle [269, 731) (a uniform draw puts 46%
+// there), symmetric about T / 2, and the same draws for the same (seed, stream, items).
+TEST(Noising, LogitNormalTimestepsFavourTheMiddle) {
+  torch::Tensor abar = sampling::make_alphas_cumprod(sampling::NoiseConfig::from_json(train::decoder_scheduler()));
+  torch::Tensor x0 = torch::zeros({4000, 1});
+  auto draw = [&](train::TimestepDraw d) { return train::noise_items(x0, abar, 7, 3, 0, 1, d).t; };
+  torch::Tensor t = draw(train::TimestepDraw::LogitNormal);
+  EXPECT_GE(t.min().item<int64_t>(), 0);
+  EXPECT_LT(t.max().item<int64_t>(), 1000);
+  const double middle = t.ge(269).logical_and(t.lt(731)).to(torch::kFloat).mean().item<double>();
+  EXPECT_NEAR(middle, 0.68, 0.03);
+  EXPECT_NEAR(t.to(torch::kFloat).mean().item<double>(), 500, 15);
+  const torch::Tensor u = draw(train::TimestepDraw::Uniform);
+  EXPECT_NEAR(u.ge(269).logical_and(u.lt(731)).to(torch::kFloat).mean().item<double>(), 0.462, 0.03);
+  EXPECT_TRUE(torch::equal(t, draw(train::TimestepDraw::LogitNormal)));
 }
 
 // Min-SNR weights: the weight each target puts on x0 (SNR for epsilon, SNR + 1 for v, 1 for the sample) is capped
