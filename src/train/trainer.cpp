@@ -49,7 +49,7 @@ double learning_rate_at(const TrainOptions& o, int64_t step) {
   const double decay = o.decay_from > 0 && step >= o.decay_from
                            ? double(o.steps - step) / double(o.steps - o.decay_from)
                            : 1.0;
-  return o.lr * warm * std::max(0.0, decay);
+  return o.lr * warm * decay;  // decay > 0: check_options keeps decay_from below steps
 }
 
 io::StateDict model_file_of_checkpoint(const io::StateDict& checkpoint, bool ema, const std::string& path) {

@@ -30,6 +30,16 @@ double mean_of(const std::vector<double>& v, size_t from, size_t to) {
   return std::accumulate(v.begin() + long(from), v.begin() + long(to), 0.0) / double(to - from);
 }
 
+// train(o) throws easel::Error whose message names `word`; `what` says in a failure what was accepted instead.
+void expect_refused_naming(const train::TrainOptions& o, const std::string& word, const std::string& what) {
+  try {
+    train::train(o);
+    ADD_FAILURE() << what << " was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(word), std::string::npos) << e.what();
+  }
+}
+
 // A tiny CLIP trained once for the whole suite (the prior and decoder need one).
 class TinyRuns : public ::testing::Test {
  protected:
@@ -43,6 +53,13 @@ class TinyRuns : public ::testing::Test {
   }
   static void TearDownTestSuite() { delete dir_; }
   static std::string clip_file() { return (dir_->path / "clip" / "clip.safetensors").string(); }
+  // A tiny decoder run of `steps` in the suite's folder `name`, against the suite's CLIP.
+  static train::TrainOptions decoder_run(const std::string& name, int64_t steps) {
+    auto o = tiny_run("decoder", (dir_->path / name).string(), steps);
+    o.task.clip_path = clip_file();
+    o.task.config = tiny_decoder_config();
+    return o;
+  }
   static inline TempDir* dir_ = nullptr;
   static inline std::vector<double> clip_losses_;
 };
@@ -92,9 +109,7 @@ TEST_F(TinyRuns, PriorLossFallsAndSamples) {
 }
 
 TEST_F(TinyRuns, DecoderLossFallsAndDrawsAGrid) {
-  auto o = tiny_run("decoder", (dir_->path / "decoder").string(), 30);
-  o.task.clip_path = clip_file();
-  o.task.config = tiny_decoder_config();
+  auto o = decoder_run("decoder", 30);
   auto r = train::train(o);
   EXPECT_LT(mean_of(r.losses, 25, 30), 0.8 * mean_of(r.losses, 0, 5));
   io::Image grid = io::read_image((dir_->path / "decoder" / "samples" / "decoder-000030.png").string());
@@ -104,9 +119,7 @@ TEST_F(TinyRuns, DecoderLossFallsAndDrawsAGrid) {
 
 // The decoder's loss weighting is a config choice (training.snr_gamma, 0: unweighted); a negative one is refused.
 TEST_F(TinyRuns, DecoderSnrGammaComesFromItsConfig) {
-  auto o = tiny_run("decoder", (dir_->path / "weighted").string(), 1);
-  o.task.clip_path = clip_file();
-  o.task.config = tiny_decoder_config();
+  auto o = decoder_run("weighted", 1);
   const double weighted = train::train(o).losses.at(0);
   o.out_dir = (dir_->path / "unweighted").string();
   o.task.config["training"] = {{"snr_gamma", 0}};
@@ -117,21 +130,14 @@ TEST_F(TinyRuns, DecoderSnrGammaComesFromItsConfig) {
   for (const char* bad : {R"({"snr_gamma": -1})", R"({"snr_gamma": "five"})", "5"}) {
     o.task.config["training"] = nlohmann::json::parse(bad);
     o.out_dir = (dir_->path / ("bad" + std::to_string(i++))).string();
-    try {
-      train::train(o);
-      ADD_FAILURE() << bad << " was accepted";
-    } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find("snr_gamma"), std::string::npos) << e.what();
-    }
+    expect_refused_naming(o, "snr_gamma", bad);
   }
 }
 
 // The decoder's timestep draw is a config choice (training.timesteps): logit_normal trains and changes the loss of
 // the same items; an unknown draw is refused, naming the field.
 TEST_F(TinyRuns, DecoderTimestepDrawComesFromItsConfig) {
-  auto o = tiny_run("decoder", (dir_->path / "uniform-draw").string(), 1);
-  o.task.clip_path = clip_file();
-  o.task.config = tiny_decoder_config();
+  auto o = decoder_run("uniform-draw", 1);
   const double uniform = train::train(o).losses.at(0);
   o.out_dir = (dir_->path / "logit-normal-draw").string();
   o.task.config["training"] = {{"timesteps", "logit_normal"}};
@@ -140,12 +146,7 @@ TEST_F(TinyRuns, DecoderTimestepDrawComesFromItsConfig) {
   EXPECT_NE(uniform, logit_normal);
   o.task.config["training"] = {{"timesteps", "cosine"}};
   o.out_dir = (dir_->path / "bad-draw").string();
-  try {
-    train::train(o);
-    ADD_FAILURE() << "timesteps \"cosine\" was accepted";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("timesteps"), std::string::npos) << e.what();
-  }
+  expect_refused_naming(o, "timesteps", "timesteps \"cosine\"");
 }
 
 TEST_F(TinyRuns, UpsamplerLossFallsAndDrawsAGrid) {
@@ -160,9 +161,7 @@ TEST_F(TinyRuns, UpsamplerLossFallsAndDrawsAGrid) {
 }
 
 TEST_F(TinyRuns, ResumeContinuesBitForBit) {
-  auto straight = tiny_run("decoder", (dir_->path / "straight").string(), 6);
-  straight.task.clip_path = clip_file();
-  straight.task.config = tiny_decoder_config();
+  auto straight = decoder_run("straight", 6);
   auto a = train::train(straight);
 
   auto first = straight;
@@ -185,9 +184,7 @@ TEST_F(TinyRuns, ResumeContinuesBitForBit) {
 
 // bf16 autocast: convolutions and matmuls in bfloat16 while norms and weights stay float32 (models/activation.h).
 TEST_F(TinyRuns, Bf16AutocastTrainsTheDecoder) {
-  auto o = tiny_run("decoder", (dir_->path / "bf16").string(), 3);
-  o.task.clip_path = clip_file();
-  o.task.config = tiny_decoder_config();
+  auto o = decoder_run("bf16", 3);
   o.bf16 = true;
   auto r = train::train(o);
   ASSERT_EQ(r.losses.size(), 3u);
@@ -222,12 +219,7 @@ TEST_F(TinyRuns, RefusesToResumeARunOfAnotherScheduler) {
   io::save_safetensors(ckpt, sd.tensors, sd.metadata);
   o.resume = true;
   o.steps = 2;
-  try {
-    train::train(o);
-    ADD_FAILURE() << "resumed a checkpoint of another scheduler";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("epsilon"), std::string::npos) << e.what();
-  }
+  expect_refused_naming(o, "epsilon", "a checkpoint of another scheduler");
 }
 
 // The training targets are the ones the samplers read back: x0 from (x_t, v) and from (x_t, eps) is the item.
