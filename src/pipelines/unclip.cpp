@@ -89,7 +89,7 @@ UnclipSettings unclip_settings_from_json(const nlohmann::json& j, const std::str
                   std::pair{"candidates", &s.prior.candidates}, std::pair{"sampler", &s.prior.sampler});
     else if (stage == "decoder")
       read_fields(value, at, std::pair{"steps", &s.decoder.steps}, std::pair{"guidance", &s.decoder.guidance},
-                  std::pair{"sampler", &s.decoder.sampler});
+                  std::pair{"guidance_rescale", &s.decoder.guidance_rescale}, std::pair{"sampler", &s.decoder.sampler});
     else if (stage == "upsampler")
       read_fields(value, at, std::pair{"steps", &s.upsampler.steps}, std::pair{"sampler", &s.upsampler.sampler},
                   std::pair{"window", &s.upsampler.window});
@@ -99,6 +99,8 @@ UnclipSettings unclip_settings_from_json(const nlohmann::json& j, const std::str
   for (int steps : {s.prior.steps, s.decoder.steps, s.upsampler.steps})
     check(steps >= 1 && steps <= 1000, where + ": steps must be in 1..1000");
   check(s.prior.candidates >= 1, where + ": prior.candidates must be at least 1");
+  check(s.decoder.guidance_rescale >= 0 && s.decoder.guidance_rescale <= 1,
+        where + ": decoder.guidance_rescale must be in 0..1");
   check(s.upsampler.window >= 0, where + ": upsampler.window must be 0 (whole image) or a tile size");
   return s;
 }
@@ -109,7 +111,11 @@ nlohmann::json unclip_settings_to_json(const UnclipSettings& s) {
             {"guidance", s.prior.guidance},
             {"candidates", s.prior.candidates},
             {"sampler", s.prior.sampler}}},
-          {"decoder", {{"steps", s.decoder.steps}, {"guidance", s.decoder.guidance}, {"sampler", s.decoder.sampler}}},
+          {"decoder",
+           {{"steps", s.decoder.steps},
+            {"guidance", s.decoder.guidance},
+            {"guidance_rescale", s.decoder.guidance_rescale},
+            {"sampler", s.decoder.sampler}}},
           {"upsampler",
            {{"steps", s.upsampler.steps}, {"sampler", s.upsampler.sampler}, {"window", s.upsampler.window}}}};
 }

@@ -77,7 +77,7 @@ torch::Tensor sample_decoder(models::MiniDecoder& decoder, const sampling::Noise
   torch::Tensor emb = torch::cat({repeat_to(uncond.embeds, B), cond.embeds});
   torch::Tensor hid = torch::cat({repeat_to(uncond.hidden, B), cond.hidden});
   auto model = [&](const torch::Tensor& x, const torch::Tensor& t) {
-    return sampling::guide_batch(decoder(torch::cat({x, x}), t, img, emb, hid), s.guidance);
+    return sampling::guide_batch(decoder(torch::cat({x, x}), t, img, emb, hid), s.guidance, s.guidance_rescale);
   };
   return diffusion_loop(s.sampler, noise, s.steps, {B, 3, S, S}, model, gen, on_step).clamp(-1, 1);
 }

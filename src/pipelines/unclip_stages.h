@@ -50,6 +50,9 @@ torch::Tensor sample_prior(models::MiniPrior& prior, const sampling::NoiseConfig
 struct DecoderSettings {
   int steps = 25;
   double guidance = 3.0;
+  // Lin et al. 2023's rescale of the guided prediction toward the conditional one's per-image std (0: plain
+  // guidance; sampling/guidance.h). For a v decoder it tempers guidance's over-contrast without giving it up.
+  double guidance_rescale = 0.0;
   // DDIM, whose clip_sample clamps each x0 estimate to [-1, 1] as unCLIP's scheduler does. Ancestral "ddpm" with
   // 50 steps draws cleaner backgrounds for a v-prediction decoder (MODEL_CARD.md, "Next"). The sigma samplers
   // (euler, dpmpp_2m...) start from the cosine schedule's sigma_max (~1e4 at t = 999), where any error of the

@@ -63,13 +63,14 @@ TEST(BuiltinModel, AFoldersSamplingJsonSetsItsSettings) {
   for (const char* f : {"clip", "prior", "decoder", "upsampler"})
     fs::create_symlink(fs::absolute(kShipped + "/" + f + ".safetensors"), dir / (std::string(f) + ".safetensors"));
   std::ofstream(dir / "sampling.json")
-      << R"({"decoder": {"steps": 3, "sampler": "ddpm"}, "upsampler": {"steps": 2, "window": 64}})";
+      << R"({"decoder": {"steps": 3, "sampler": "ddpm", "guidance_rescale": 0.5}, "upsampler": {"steps": 2, "window": 64}})";
   const pipelines::UnclipModel plain = pipelines::load_unclip(kShipped);
   pipelines::UnclipModel m = pipelines::load_unclip(dir.path.string());
   EXPECT_EQ(m.hash, plain.hash) << "sampling.json is not weights";
   EXPECT_EQ(m.settings.decoder.steps, 3);
   EXPECT_EQ(m.settings.decoder.sampler, "ddpm");
   EXPECT_EQ(m.settings.decoder.guidance, pipelines::DecoderSettings{}.guidance);  // absent: the default
+  EXPECT_EQ(m.settings.decoder.guidance_rescale, 0.5);
   EXPECT_EQ(m.settings.upsampler.steps, 2);
   EXPECT_EQ(m.settings.upsampler.window, 64);
   EXPECT_EQ(m.settings.prior.steps, pipelines::PriorSettings{}.steps);
@@ -86,6 +87,12 @@ TEST(BuiltinModel, AFoldersSamplingJsonSetsItsSettings) {
   EXPECT_EQ(stages.upsampler.window, 64);
   EXPECT_EQ(stages.upsampler.steps, 2);
   EXPECT_EQ(stages.decoder.sampler, "ddpm");
+  EXPECT_EQ(stages.decoder.guidance_rescale, 0.5);
+  pipelines::UnclipSettings plain_guidance = m.settings;
+  plain_guidance.decoder.guidance_rescale = 0;
+  EXPECT_NE(pipelines::unclip_generate(m, "a red circle", 1, 7, plain_guidance).images[0].pixels,
+            out.images[0].pixels)
+      << "guidance_rescale is not used";
   EXPECT_EQ(stages.prior.candidates, pipelines::PriorSettings{}.candidates);
 }
 
@@ -96,7 +103,8 @@ TEST(BuiltinModel, BadSamplingJsonIsRefusedNamingTheFile) {
                                  std::string(R"({"decoder": {"stpes": 3}})"),
                                  std::string(R"({"decoder": {"steps": "many"}})"),
                                  std::string(R"({"vae": {}})"), std::string(R"({"decoder": {"steps": 0}})"),
-                                 std::string(R"({"upsampler": {"window": -1}})")}) {
+                                 std::string(R"({"upsampler": {"window": -1}})"),
+                                 std::string(R"({"decoder": {"guidance_rescale": 1.5}})")}) {
     std::ofstream(path, std::ios::trunc) << bad;
     try {
       pipelines::read_unclip_settings(path);
