@@ -51,10 +51,12 @@ struct DecoderSettings {
   int steps = 25;
   double guidance = 3.0;
   // Lin et al. 2023's rescale of the guided prediction toward the conditional one's per-image std (0: plain
-  // guidance; sampling/guidance.h). For a v decoder it tempers guidance's over-contrast without giving it up.
+  // guidance; sampling/guidance.h). On easel-mini 0.7 helped DDIM 25 a little and DDPM 50 not (MODEL_CARD.md,
+  // "Sampling"), so its sampling.json leaves it at 0.
   double guidance_rescale = 0.0;
   // DDIM, whose clip_sample clamps each x0 estimate to [-1, 1] as unCLIP's scheduler does. Ancestral "ddpm" with
-  // 50 steps draws cleaner backgrounds for a v-prediction decoder (MODEL_CARD.md, "Next"). The sigma samplers
+  // 50 steps, easel-mini's choice, draws cleaner backgrounds and one object where DDIM 25 breaks it into several
+  // (MODEL_CARD.md, "Sampling"). The sigma samplers
   // (euler, dpmpp_2m...) start from the cosine schedule's sigma_max (~1e4 at t = 999), where any error of the
   // predicted noise is multiplied by sigma into x0, and leave noise behind.
   std::string sampler = "ddim";
