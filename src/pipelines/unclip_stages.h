@@ -56,9 +56,9 @@ struct DecoderSettings {
   double guidance_rescale = 0.0;
   // DDIM, whose clip_sample clamps each x0 estimate to [-1, 1] as unCLIP's scheduler does. Ancestral "ddpm" with
   // 50 steps, easel-mini's choice, draws cleaner backgrounds and one object where DDIM 25 breaks it into several
-  // (MODEL_CARD.md, "Sampling"). The sigma samplers
-  // (euler, dpmpp_2m...) start from the cosine schedule's sigma_max (~1e4 at t = 999), where any error of the
-  // predicted noise is multiplied by sigma into x0, and leave noise behind.
+  // (MODEL_CARD.md, "Sampling"). The sigma samplers (euler, dpmpp_2m...) start from the cosine schedule's
+  // sigma_max (~1e4 at t = 999), where any error of the predicted noise is multiplied by sigma into x0, and leave
+  // noise behind.
   std::string sampler = "ddim";
 };
 // Images [B, 3, S, S] in [-1, 1] from image embeddings [B, D] and the captions' text conditions (uncond: the

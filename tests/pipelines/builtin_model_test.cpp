@@ -64,7 +64,8 @@ TEST(BuiltinModel, AFoldersSamplingJsonSetsItsSettings) {
     fs::create_symlink(fs::absolute(kShipped + "/" + f + ".safetensors"), dir / (std::string(f) + ".safetensors"));
   const pipelines::UnclipModel bare = pipelines::load_unclip(dir.path.string());  // the weights, no sampling.json
   std::ofstream(dir / "sampling.json")
-      << R"({"decoder": {"steps": 3, "sampler": "ddpm", "guidance_rescale": 0.5}, "upsampler": {"steps": 2, "window": 64}})";
+      << R"({"decoder": {"steps": 3, "sampler": "ddpm", "guidance_rescale": 0.5},)"
+      << R"( "upsampler": {"steps": 2, "window": 64}})";
   pipelines::UnclipModel m = pipelines::load_unclip(dir.path.string());
   EXPECT_EQ(m.hash, bare.hash) << "sampling.json is not weights";
   EXPECT_EQ(m.settings.decoder.steps, 3);
