@@ -89,7 +89,8 @@ UnclipSettings unclip_settings_from_json(const nlohmann::json& j, const std::str
                   std::pair{"candidates", &s.prior.candidates}, std::pair{"sampler", &s.prior.sampler});
     else if (stage == "decoder")
       read_fields(value, at, std::pair{"steps", &s.decoder.steps}, std::pair{"guidance", &s.decoder.guidance},
-                  std::pair{"guidance_rescale", &s.decoder.guidance_rescale}, std::pair{"sampler", &s.decoder.sampler});
+                  std::pair{"guidance_rescale", &s.decoder.guidance_rescale}, std::pair{"sampler", &s.decoder.sampler},
+                  std::pair{"candidates", &s.decoder.candidates});
     else if (stage == "upsampler")
       read_fields(value, at, std::pair{"steps", &s.upsampler.steps}, std::pair{"sampler", &s.upsampler.sampler},
                   std::pair{"window", &s.upsampler.window});
@@ -99,6 +100,7 @@ UnclipSettings unclip_settings_from_json(const nlohmann::json& j, const std::str
   for (int steps : {s.prior.steps, s.decoder.steps, s.upsampler.steps})
     check(steps >= 1 && steps <= 1000, where + ": steps must be in 1..1000");
   check(s.prior.candidates >= 1, where + ": prior.candidates must be at least 1");
+  check(s.decoder.candidates >= 1 && s.decoder.candidates <= 16, where + ": decoder.candidates must be in 1..16");
   check(s.decoder.guidance_rescale >= 0 && s.decoder.guidance_rescale <= 1,
         where + ": decoder.guidance_rescale must be in 0..1");
   check(s.upsampler.window >= 0, where + ": upsampler.window must be 0 (whole image) or a tile size");
@@ -115,7 +117,8 @@ nlohmann::json unclip_settings_to_json(const UnclipSettings& s) {
            {{"steps", s.decoder.steps},
             {"guidance", s.decoder.guidance},
             {"guidance_rescale", s.decoder.guidance_rescale},
-            {"sampler", s.decoder.sampler}}},
+            {"sampler", s.decoder.sampler},
+            {"candidates", s.decoder.candidates}}},
           {"upsampler",
            {{"steps", s.upsampler.steps}, {"sampler", s.upsampler.sampler}, {"window", s.upsampler.window}}}};
 }
@@ -190,15 +193,20 @@ class StageClock {
   double start_;
 };
 
-// The stages after the CLIP image embedding, the same for generate and vary: decoder, upsampler (when asked), PNGs
-// with `params` (their size filled in). Progress goes on from `done` of `total` model evaluations.
+// The stages after the CLIP image embedding, the same for generate and vary: decoder (its candidates ranked by
+// CLIP against `target`, the embedding of what was asked), upsampler (when asked), PNGs with `params` (their size
+// filled in). Progress goes on from `done` of `total` model evaluations.
 void decode_and_finish(UnclipModel& m, const torch::Tensor& embeds, const TextCondition& cond,
-                       const TextCondition& uncond, const UnclipSettings& s, at::Generator& gen, int done, int total,
-                       const StepCallback& on_step, GenerationParams params, StageClock& clock, UnclipOutput& out) {
+                       const TextCondition& uncond, const torch::Tensor& target, const UnclipSettings& s,
+                       at::Generator& gen, int done, int total, const StepCallback& on_step, GenerationParams params,
+                       StageClock& clock, UnclipOutput& out) {
   auto stage_cb = [&](int i, int) {
     if (on_step) on_step(done + i, total);
   };
-  torch::Tensor img = sample_decoder(m.decoder, m.decoder_noise, embeds, cond, uncond, s.decoder, gen, stage_cb);
+  const int64_t K = s.decoder.candidates;
+  torch::Tensor img = sample_decoder(m.decoder, m.decoder_noise, embeds.repeat({K, 1}), repeat(cond, K), uncond,
+                                     s.decoder, gen, stage_cb);
+  img = keep_closest_images(m.clip, img, target);
   clock.lap("decoder");
   done += s.decoder.steps;
   if (s.upsample) {
@@ -226,7 +234,7 @@ UnclipOutput unclip_generate(UnclipModel& m, const std::string& prompt, int n, u
   torch::Tensor embeds = sample_prior(m.prior, m.prior_noise, cond, uncond, s.prior, gen);
   clock.lap("prior");
   if (on_step) on_step(s.prior.steps, total);
-  decode_and_finish(m, embeds, cond, uncond, s, gen, s.prior.steps, total, on_step,
+  decode_and_finish(m, embeds, cond, uncond, cond.embeds, s, gen, s.prior.steps, total, on_step,
                     base_params(m, s, "txt2img", prompt, n, seed), clock, out);
   return out;
 }
@@ -243,7 +251,9 @@ UnclipOutput unclip_vary(UnclipModel& m, const io::Image& image, const std::stri
   clock.lap("text");
   at::Generator gen = at::detail::createCPUGenerator(seed);
   const int total = s.decoder.steps + (s.upsample ? s.upsampler.steps : 0);
-  decode_and_finish(m, embeds, cond, uncond, s, gen, 0, total, on_step,
+  // Candidates are ranked against the caption when there is one, else against the image's own embedding.
+  const torch::Tensor& target = caption.empty() ? embeds : cond.embeds;
+  decode_and_finish(m, embeds, cond, uncond, target, s, gen, 0, total, on_step,
                     base_params(m, s, "variation", caption, n, seed), clock, out);
   return out;
 }

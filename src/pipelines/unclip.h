@@ -67,7 +67,8 @@ UnclipOutput unclip_generate(UnclipModel& model, const std::string& prompt, int 
                              const UnclipSettings& settings, const StepCallback& on_step = {});
 
 // n variations of `image` (any size; RGB or gray): its CLIP image embedding decoded n times. caption (may be
-// empty) conditions the decoder's text tokens as in the paper's variations.
+// empty) conditions the decoder's text tokens as in the paper's variations; the decoder's candidates, if it draws
+// several, are ranked against it, or against the image's own embedding when it is empty.
 UnclipOutput unclip_vary(UnclipModel& model, const io::Image& image, const std::string& caption, int n,
                          uint64_t seed, const UnclipSettings& settings, const StepCallback& on_step = {});
 

@@ -42,6 +42,23 @@ static torch::Tensor repeat_to(const torch::Tensor& x, int64_t B) {
   return x.expand(shape);
 }
 
+torch::Tensor pick_candidates(const torch::Tensor& candidates, const torch::Tensor& scores) {
+  const int64_t B = scores.size(1);
+  check(candidates.size(0) == scores.numel(), "pick_candidates: one score per candidate");
+  torch::Tensor rows = scores.argmax(0) * B + torch::arange(B, torch::kInt64);
+  return candidates.index_select(0, rows);
+}
+
+torch::Tensor keep_closest_images(models::MiniClip& clip, const torch::Tensor& images, const torch::Tensor& targets) {
+  torch::NoGradGuard no_grad;
+  const int64_t B = targets.size(0);
+  check(B > 0 && images.size(0) % B == 0, "keep_closest_images: a whole number of candidates per target");
+  const int64_t K = images.size(0) / B;
+  if (K == 1) return images;
+  torch::Tensor sims = torch::cosine_similarity(clip->encode_image(images), targets.repeat({K, 1}), 1);
+  return pick_candidates(images, sims.reshape({K, B}));
+}
+
 torch::Tensor sample_prior(models::MiniPrior& prior, const sampling::NoiseConfig& noise, const TextCondition& cond,
                            const TextCondition& uncond, const PriorSettings& s, at::Generator& gen) {
   torch::NoGradGuard no_grad;
@@ -58,10 +75,7 @@ torch::Tensor sample_prior(models::MiniPrior& prior, const sampling::NoiseConfig
   };
   torch::Tensor samples = diffusion_loop(s.sampler, noise, s.steps, {N, D}, model, gen);
   // Keep, per prompt, the candidate with the highest cosine similarity to its text embedding.
-  torch::Tensor sims = torch::cosine_similarity(samples, emb, 1).reshape({K, B});
-  torch::Tensor best = sims.argmax(0);  // [B]
-  torch::Tensor rows = best * B + torch::arange(B, torch::kInt64);
-  torch::Tensor chosen = samples.index_select(0, rows);
+  torch::Tensor chosen = pick_candidates(samples, torch::cosine_similarity(samples, emb, 1).reshape({K, B}));
   // Back onto the CLIP sphere the decoder was trained on.
   return torch::nn::functional::normalize(chosen, torch::nn::functional::NormalizeFuncOptions().dim(1)) *
          std::sqrt(double(D));

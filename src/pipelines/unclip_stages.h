@@ -60,6 +60,10 @@ struct DecoderSettings {
   // sigma_max (~1e4 at t = 999), where any error of the predicted noise is multiplied by sigma into x0, and leave
   // noise behind.
   std::string sampler = "ddim";
+  // > 1: decode this many images for each one asked and keep the one that CLIP finds closest to what was asked
+  // (keep_closest_images below): CLIP reranking, as DALL-E did (Ramesh et al. 2021, sec. 2.5). Costs the decoder
+  // `candidates` times as much.
+  int candidates = 1;
 };
 // Images [B, 3, S, S] in [-1, 1] from image embeddings [B, D] and the captions' text conditions (uncond: the
 // empty caption, batch 1). Guidance runs as one [uncond; cond] batch.
@@ -67,6 +71,15 @@ torch::Tensor sample_decoder(models::MiniDecoder& decoder, const sampling::Noise
                              const torch::Tensor& image_embeds, const TextCondition& cond,
                              const TextCondition& uncond, const DecoderSettings& settings, at::Generator& gen,
                              const StepCallback& on_step = {});
+
+// Per item b of B, the row k * B + b of candidates [K * B, ...] with the highest scores[k][b] (scores [K, B]):
+// the selection of the prior's and the decoder's candidates.
+torch::Tensor pick_candidates(const torch::Tensor& candidates, const torch::Tensor& scores);
+
+// Per target b of targets [B, D] (CLIP embeddings: a caption's text embedding or an image embedding), the one of
+// images [K * B, 3, S, S] (candidate k of target b at row k * B + b) whose CLIP image embedding has the highest
+// cosine similarity to it: [B, 3, S, S].
+torch::Tensor keep_closest_images(models::MiniClip& clip, const torch::Tensor& images, const torch::Tensor& targets);
 
 struct UpsamplerSettings {
   int steps = 10;

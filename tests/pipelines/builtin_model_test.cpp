@@ -95,6 +95,36 @@ TEST(BuiltinModel, AFoldersSamplingJsonSetsItsSettings) {
             out.images[0].pixels)
       << "guidance_rescale is not used";
   EXPECT_EQ(stages.prior.candidates, pipelines::PriorSettings{}.candidates);
+  EXPECT_EQ(stages.decoder.candidates, 1);
+}
+
+// decoder.candidates draws that many images per one asked and keeps the one CLIP ranks closest: a real batch of n,
+// reproducible, recorded in the PNG, and different from a single draw.
+TEST(BuiltinModel, DecoderCandidatesAreRankedByCLIP) {
+  SHIPPED_MODEL_OR_SKIP();
+  auto m = shipped_model();
+  pipelines::UnclipSettings s = m->settings;
+  s.decoder.steps = 4;
+  s.upsample = false;
+  const auto one = pipelines::unclip_generate(*m, "a red circle", 2, 7, s);
+  s.decoder.candidates = 3;
+  int done = 0, total = 0;
+  const auto three = pipelines::unclip_generate(*m, "a red circle", 2, 7, s, [&](int d, int t) {
+    done = d;
+    total = t;
+  });
+  ASSERT_EQ(three.images.size(), 2u);
+  EXPECT_EQ(three.images[0].width, 32);
+  EXPECT_EQ(total, s.prior.steps + 4) << "progress counts the decoder's steps once, whatever the candidates";
+  EXPECT_EQ(done, total);
+  EXPECT_EQ(three.images[0].pixels, pipelines::unclip_generate(*m, "a red circle", 2, 7, s).images[0].pixels);
+  EXPECT_TRUE(three.images[0].pixels != one.images[0].pixels || three.images[1].pixels != one.images[1].pixels)
+      << "3 candidates gave what 1 gives";
+  const auto recorded = pipelines::GenerationParams::from_png_text(three.images[1].text, "out.png");
+  EXPECT_EQ(pipelines::unclip_settings_from_json(nlohmann::json::parse(recorded.stages), "stages").decoder.candidates,
+            3);
+  // Variations rank theirs too (against the source image's embedding when there is no caption).
+  EXPECT_EQ(pipelines::unclip_vary(*m, three.images[0], "", 2, 7, s).images.size(), 2u);
 }
 
 TEST(BuiltinModel, BadSamplingJsonIsRefusedNamingTheFile) {
@@ -105,7 +135,9 @@ TEST(BuiltinModel, BadSamplingJsonIsRefusedNamingTheFile) {
                                  std::string(R"({"decoder": {"steps": "many"}})"),
                                  std::string(R"({"vae": {}})"), std::string(R"({"decoder": {"steps": 0}})"),
                                  std::string(R"({"upsampler": {"window": -1}})"),
-                                 std::string(R"({"decoder": {"guidance_rescale": 1.5}})")}) {
+                                 std::string(R"({"decoder": {"guidance_rescale": 1.5}})"),
+                                 std::string(R"({"decoder": {"candidates": 0}})"),
+                                 std::string(R"({"decoder": {"candidates": 17}})")}) {
     std::ofstream(path, std::ios::trunc) << bad;
     try {
       pipelines::read_unclip_settings(path);

@@ -1,5 +1,6 @@
 // The upsampler stage on a tiny random upsampler: tiled sampling (64x64 windows, as it was trained) is used on
-// images larger than the window, the whole image otherwise, and bad windows are refused.
+// images larger than the window, the whole image otherwise, and bad windows are refused. The candidates' selection
+// (the prior's and the decoder's) on a tiny random CLIP: per item, the candidate closest to its target.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -31,6 +32,33 @@ TEST(UnclipStages, UpsamplerRunsInWindowsOnLargeImages) {
   EXPECT_FALSE(torch::allclose(tiled, upsample(up, low, 0)));    // 9 windows are not the whole image
   EXPECT_TRUE(torch::equal(upsample(up, low, 128), upsample(up, low, 0)));  // a window that holds it: whole
   EXPECT_THROW(upsample(up, low, 60), Error);  // not a multiple of 2 x scale
+}
+
+TEST(UnclipStages, PickCandidatesTakesEachItemsBestScoredRow) {
+  // 3 candidates of 2 items: candidate k of item b at row k * 2 + b, its value 10 k + b.
+  torch::Tensor candidates = torch::tensor({0.0, 1.0, 10.0, 11.0, 20.0, 21.0}).reshape({6, 1});
+  torch::Tensor scores = torch::tensor({0.1, 0.9, 0.8, 0.2, 0.3, 0.5}).reshape({3, 2});
+  torch::Tensor picked = pipelines::pick_candidates(candidates, scores);
+  EXPECT_TRUE(torch::equal(picked, torch::tensor({10.0, 1.0}).reshape({2, 1}))) << picked;
+  EXPECT_THROW(pipelines::pick_candidates(candidates, scores.slice(0, 0, 2)), Error);  // 6 rows, 4 scores
+}
+
+TEST(UnclipStages, KeepClosestImagesKeepsTheOneCLIPMatchesToItsTarget) {
+  torch::manual_seed(0);
+  models::MiniClip clip(models::MiniClipConfig::from_json(tiny_clip_config(40, 8), "tiny"));
+  clip->eval();
+  torch::Tensor wanted = torch::rand({2, 3, 16, 16}) * 2 - 1, other = torch::rand({2, 3, 16, 16}) * 2 - 1;
+  torch::Tensor targets;
+  {
+    torch::NoGradGuard no_grad;
+    targets = clip->encode_image(wanted);
+  }
+  // The wanted image of item 0 is its second candidate, of item 1 its first.
+  torch::Tensor images = torch::cat({other[0].unsqueeze(0), wanted[1].unsqueeze(0), wanted[0].unsqueeze(0),
+                                     other[1].unsqueeze(0)});
+  EXPECT_TRUE(torch::equal(pipelines::keep_closest_images(clip, images, targets), wanted));
+  EXPECT_TRUE(torch::equal(pipelines::keep_closest_images(clip, wanted, targets), wanted));  // one each: as given
+  EXPECT_THROW(pipelines::keep_closest_images(clip, images.slice(0, 0, 3), targets), Error);
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ std::function<int()> setup(CLI::App& sub) {
   sub.add_option("-n", o->n, "number of variations, made as one batch")->capture_default_str();
   sub.add_option("--caption", o->caption, "optional caption of the image (conditions the decoder's text tokens)");
   sub.add_option("--seed", o->seed, "random seed")->capture_default_str();
-  sub.add_option("--steps", o->steps, "decoder steps (default: the model's, 25 for the shipped one)");
+  sub.add_option("--steps", o->steps, "decoder steps (default: the model's, 50 for the shipped one)");
   sub.add_option("--cfg", o->cfg, "decoder guidance scale (default: the model's, 3 for the shipped one)");
   sub.add_option("--model", o->model, "easel-mini model folder (default: the built-in model)");
   sub.add_flag("--small", o->small, "skip the upsampler: 32x32 images");
