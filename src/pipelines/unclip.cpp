@@ -146,10 +146,6 @@ std::string builtin_model_dir() {
 
 namespace {
 
-TextCondition repeat(const TextCondition& c, int64_t n) {
-  return {c.embeds.repeat({n, 1}), c.hidden.repeat({n, 1, 1})};
-}
-
 std::vector<io::Image> finish(const torch::Tensor& images, GenerationParams params) {
   std::vector<io::Image> out = io::tensor_to_images(images);
   for (size_t i = 0; i < out.size(); ++i) {
@@ -203,10 +199,8 @@ void decode_and_finish(UnclipModel& m, const torch::Tensor& embeds, const TextCo
   auto stage_cb = [&](int i, int) {
     if (on_step) on_step(done + i, total);
   };
-  const int64_t K = s.decoder.candidates;
-  torch::Tensor img = sample_decoder(m.decoder, m.decoder_noise, embeds.repeat({K, 1}), repeat(cond, K), uncond,
-                                     s.decoder, gen, stage_cb);
-  img = keep_closest_images(m.clip, img, target);
+  torch::Tensor img = keep_closest_images(
+      m.clip, sample_decoder(m.decoder, m.decoder_noise, embeds, cond, uncond, s.decoder, gen, stage_cb), target);
   clock.lap("decoder");
   done += s.decoder.steps;
   if (s.upsample) {

@@ -9,6 +9,10 @@
 
 namespace easel::pipelines {
 
+TextCondition repeat(const TextCondition& c, int64_t n) {
+  return {c.embeds.repeat({n, 1}), c.hidden.repeat({n, 1, 1})};
+}
+
 TextCondition encode_prompts(models::MiniClip& clip, const text::WordTokenizer& tokenizer,
                              const std::vector<std::string>& prompts, std::vector<std::string>* unknown) {
   torch::NoGradGuard no_grad;
@@ -65,17 +69,17 @@ torch::Tensor sample_prior(models::MiniPrior& prior, const sampling::NoiseConfig
   check(s.candidates >= 1, "prior: candidates must be >= 1");
   const int64_t B = cond.embeds.size(0), D = cond.embeds.size(1), K = s.candidates;
   // All candidates of all prompts in one batch: candidate k of prompt b at row k * B + b.
-  torch::Tensor emb = cond.embeds.repeat({K, 1}), hid = cond.hidden.repeat({K, 1, 1});
+  const TextCondition rows = repeat(cond, K);
   const int64_t N = K * B;
-  torch::Tensor both_emb = torch::cat({repeat_to(uncond.embeds, N), emb});
-  torch::Tensor both_hid = torch::cat({repeat_to(uncond.hidden, N), hid});
+  torch::Tensor both_emb = torch::cat({repeat_to(uncond.embeds, N), rows.embeds});
+  torch::Tensor both_hid = torch::cat({repeat_to(uncond.hidden, N), rows.hidden});
   auto model = [&](const torch::Tensor& x, const torch::Tensor& t) {
     torch::Tensor out = prior(torch::cat({x, x}), t, both_emb, both_hid);
     return sampling::guide_batch(out, s.guidance);
   };
   torch::Tensor samples = diffusion_loop(s.sampler, noise, s.steps, {N, D}, model, gen);
   // Keep, per prompt, the candidate with the highest cosine similarity to its text embedding.
-  torch::Tensor chosen = pick_candidates(samples, torch::cosine_similarity(samples, emb, 1).reshape({K, B}));
+  torch::Tensor chosen = pick_candidates(samples, torch::cosine_similarity(samples, rows.embeds, 1).reshape({K, B}));
   // Back onto the CLIP sphere the decoder was trained on.
   return torch::nn::functional::normalize(chosen, torch::nn::functional::NormalizeFuncOptions().dim(1)) *
          std::sqrt(double(D));
@@ -86,10 +90,12 @@ torch::Tensor sample_decoder(models::MiniDecoder& decoder, const sampling::Noise
                              const TextCondition& uncond, const DecoderSettings& s, at::Generator& gen,
                              const StepCallback& on_step) {
   torch::NoGradGuard no_grad;
-  const int64_t B = image_embeds.size(0), S = decoder->config.image_size;
-  torch::Tensor img = torch::cat({decoder->null_image_embed.unsqueeze(0).expand({B, -1}), image_embeds});
-  torch::Tensor emb = torch::cat({repeat_to(uncond.embeds, B), cond.embeds});
-  torch::Tensor hid = torch::cat({repeat_to(uncond.hidden, B), cond.hidden});
+  check(s.candidates >= 1, "decoder: candidates must be >= 1");
+  const int64_t K = s.candidates, B = K * image_embeds.size(0), S = decoder->config.image_size;
+  const TextCondition rows = repeat(cond, K);
+  torch::Tensor img = torch::cat({decoder->null_image_embed.unsqueeze(0).expand({B, -1}), image_embeds.repeat({K, 1})});
+  torch::Tensor emb = torch::cat({repeat_to(uncond.embeds, B), rows.embeds});
+  torch::Tensor hid = torch::cat({repeat_to(uncond.hidden, B), rows.hidden});
   auto model = [&](const torch::Tensor& x, const torch::Tensor& t) {
     return sampling::guide_batch(decoder(torch::cat({x, x}), t, img, emb, hid), s.guidance, s.guidance_rescale);
   };

@@ -26,6 +26,9 @@ struct TextCondition {
   torch::Tensor hidden;  // [B, L, hidden] caption tokens
 };
 
+// c's rows repeated n times: row k * B + b is c's row b (the layout of all candidates below).
+TextCondition repeat(const TextCondition& c, int64_t n);
+
 // CLIP text encoding of prompts; words missing from the vocabulary are appended to *unknown.
 TextCondition encode_prompts(models::MiniClip& clip, const text::WordTokenizer& tokenizer,
                              const std::vector<std::string>& prompts, std::vector<std::string>* unknown = nullptr);
@@ -60,13 +63,14 @@ struct DecoderSettings {
   // sigma_max (~1e4 at t = 999), where any error of the predicted noise is multiplied by sigma into x0, and leave
   // noise behind.
   std::string sampler = "ddim";
-  // > 1: decode this many images for each one asked and keep the one that CLIP finds closest to what was asked
-  // (keep_closest_images below): CLIP reranking, as DALL-E did (Ramesh et al. 2021, sec. 2.5). Costs the decoder
+  // > 1: decode this many images for each one asked (sample_decoder returns them all), of which the pipeline keeps
+  // the one that CLIP finds closest to what was asked (keep_closest_images below): CLIP reranking, as DALL-E did (Ramesh et al. 2021, sec. 2.5). Costs the decoder
   // `candidates` times as much.
   int candidates = 1;
 };
-// Images [B, 3, S, S] in [-1, 1] from image embeddings [B, D] and the captions' text conditions (uncond: the
-// empty caption, batch 1). Guidance runs as one [uncond; cond] batch.
+// Images [K * B, 3, S, S] in [-1, 1], K = settings.candidates (candidate k of item b at row k * B + b; for
+// keep_closest_images), from image embeddings [B, D] and the captions' text conditions (uncond: the empty caption,
+// batch 1). Guidance runs as one [uncond; cond] batch.
 torch::Tensor sample_decoder(models::MiniDecoder& decoder, const sampling::NoiseConfig& noise,
                              const torch::Tensor& image_embeds, const TextCondition& cond,
                              const TextCondition& uncond, const DecoderSettings& settings, at::Generator& gen,
