@@ -1,9 +1,12 @@
 // Trains easel-mini's decoder: a 32x32 diffusion model conditioned on the scene's CLIP image embedding and its
-// caption. Condition dropout teaches the unconditional model classifier-free guidance needs: both are dropped
-// together 10% of the time and the caption alone another 15% (variations without a caption). The paper drops the
-// caption 50% of the time (Ramesh et al. 2022, sec. 2.1), but its CLIP embedding carries the picture; here the
+// caption. Condition dropout teaches the unconditional model classifier-free guidance needs: by default both are
+// dropped together 10% of the time and the caption alone another 15% (variations without a caption). The paper drops
+// the caption 50% of the time (Ramesh et al. 2022, sec. 2.1), but its CLIP embedding carries the picture; here the
 // caption is the exact spec and the 128-d embedding of a small CLIP tells shapes apart poorly (top-1 0.75). With the
 // Min-SNR weights below this did not yet beat the paper's settings at a like budget (MODEL_CARD.md, "second try").
+// The config's {"training": {"drop_both", "drop_caption", "drop_image"}} sets the three shares; dropping the image
+// embedding alone makes the decoder draw from the caption by itself (what the small CLIP's embedding loses, e.g.
+// sizes, only the caption says).
 #include <torch/torch.h>
 
 #include <sstream>
@@ -23,7 +26,7 @@
 namespace easel::train {
 namespace {
 
-constexpr double kDropBoth = 0.10, kDropCaption = 0.15;
+constexpr double kDropBoth = 0.10, kDropCaption = 0.15, kDropImage = 0.0;
 constexpr double kSnrCap = 5;  // Hang et al. 2023's gamma; config {"training": {"snr_gamma": G}}, 0: unweighted
 
 class DecoderTask : public Task {
@@ -42,6 +45,17 @@ class DecoderTask : public Task {
     check(draw == "uniform" || draw == "logit_normal",
           "decoder config: training.timesteps must be \"uniform\" or \"logit_normal\"");
     draw_ = draw == "uniform" ? TimestepDraw::Uniform : TimestepDraw::LogitNormal;
+    auto share = [&](const char* key, double fallback) {
+      const nlohmann::json v = training.value(key, nlohmann::json(fallback));
+      check(v.is_number() && v.get<double>() >= 0 && v.get<double>() <= 1,
+            std::string("decoder config: training.") + key + " must be a number in [0, 1]");
+      return v.get<double>();
+    };
+    drop_both_ = share("drop_both", kDropBoth);
+    drop_caption_ = share("drop_caption", kDropCaption);
+    drop_image_ = share("drop_image", kDropImage);
+    check(drop_both_ + drop_caption_ + drop_image_ <= 1,
+          "decoder config: training.drop_both + drop_caption + drop_image must be at most 1");
     empty_ = pipelines::encode_prompts(clip_.clip, clip_.tokenizer, {""});
   }
   std::string kind() const override { return "decoder"; }
@@ -62,8 +76,12 @@ class DecoderTask : public Task {
   torch::Tensor loss(uint64_t first, int64_t count) override {
     Inputs in = inputs(seed_, first, count);
     NoisedItems n = noise_items(in.images, abar_, seed_, /*stream=*/3, first, 1, draw_);
-    torch::Tensor drop_image = n.uniform.select(1, 0).lt(kDropBoth).unsqueeze(1);
-    torch::Tensor drop_text = n.uniform.select(1, 0).lt(kDropBoth + kDropCaption);
+    // One uniform per item picks its share: [0, both) drops both, then the caption alone, then the image alone.
+    const torch::Tensor u = n.uniform.select(1, 0);
+    const double caption_end = drop_both_ + drop_caption_;
+    torch::Tensor drop_image =
+        u.lt(drop_both_).logical_or(u.ge(caption_end).logical_and(u.lt(caption_end + drop_image_))).unsqueeze(1);
+    torch::Tensor drop_text = u.lt(caption_end);
     torch::Tensor img = torch::where(drop_image, model_->null_image_embed.unsqueeze(0).expand_as(in.image_embeds),
                                      in.image_embeds);
     torch::Tensor emb = torch::where(drop_text.unsqueeze(1), empty_.embeds.expand_as(in.text.embeds), in.text.embeds);
@@ -126,6 +144,7 @@ class DecoderTask : public Task {
   sampling::NoiseConfig noise_;
   torch::Tensor abar_;
   double snr_gamma_ = kSnrCap;
+  double drop_both_ = kDropBoth, drop_caption_ = kDropCaption, drop_image_ = kDropImage;
   TimestepDraw draw_ = TimestepDraw::Uniform;  // config {"training": {"timesteps": "uniform" | "logit_normal"}}
   pipelines::TextCondition empty_;
 };

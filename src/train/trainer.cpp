@@ -10,6 +10,7 @@
 #include "io/image.h"
 #include "io/model_family.h"
 #include "io/safetensors.h"
+#include "models/load.h"
 #include "models/mini_files.h"
 #include "train/adamw.h"
 #include "train/autocast.h"
@@ -50,6 +51,19 @@ double learning_rate_at(const TrainOptions& o, int64_t step) {
                            ? double(o.steps - step) / double(o.steps - o.decay_from)
                            : 1.0;
   return o.lr * warm * decay;  // decay > 0: check_options keeps decay_from below steps
+}
+
+InitSettings init_settings(const std::string& kind, const std::string& init_path, const std::string& patch) {
+  const io::StateDict file = models::read_mini_file(init_path, kind);
+  InitSettings out;
+  out.config = models::mini_metadata_json(file, "config", init_path);
+  if (file.metadata.count("tokenizer")) out.tokenizer = models::mini_metadata_json(file, "tokenizer", init_path);
+  if (!patch.empty()) {
+    const nlohmann::json p = nlohmann::json::parse(patch, nullptr, /*allow_exceptions=*/false);
+    check(p.is_object(), "--config: not a JSON object: " + patch);
+    out.config.merge_patch(p);
+  }
+  return out;
 }
 
 io::StateDict model_file_of_checkpoint(const io::StateDict& checkpoint, bool ema, const std::string& path) {
@@ -94,19 +108,29 @@ TrainResult train(const TrainOptions& opt) {
   }
 
   std::unique_ptr<Task> task = make_task(opt.kind, task_options);
-  if (!saved.tensors.empty()) {
-    // A checkpoint trained for another noise schedule or prediction target would go on learning the wrong thing.
-    const nlohmann::json& saved_files = saved_meta.at("metadata");
+  // A checkpoint or model file trained for another noise schedule or prediction target would go on learning the
+  // wrong thing.
+  auto check_scheduler = [&](const std::string& saved_scheduler, const std::string& source, const char* advice) {
     const auto current = task->metadata();
-    if (saved_files.contains("scheduler") && current.count("scheduler"))
-      check(nlohmann::json::parse(saved_files.at("scheduler").get<std::string>()) ==
-                nlohmann::json::parse(current.at("scheduler")),
-            ckpt.string() + " was trained with the scheduler " + saved_files.at("scheduler").get<std::string>() +
-                ", this easel trains '" + opt.kind + "' with " + current.at("scheduler") +
-                ": start a new run (another --out)");
-  }
+    if (!current.count("scheduler")) return;
+    check(nlohmann::json::parse(saved_scheduler) == nlohmann::json::parse(current.at("scheduler")),
+          source + " was trained with the scheduler " + saved_scheduler + ", this easel trains '" + opt.kind +
+              "' with " + current.at("scheduler") + advice);
+  };
+  if (!saved.tensors.empty() && saved_meta.at("metadata").contains("scheduler"))
+    check_scheduler(saved_meta.at("metadata").at("scheduler").get<std::string>(), ckpt.string(),
+                    ": start a new run (another --out)");
   torch::nn::Module& model = task->module();
   model.train();
+  if (saved.tensors.empty() && !opt.init_from.empty()) {
+    // Fine-tuning: the file's weights, converted to float32 into tensors of our own (a mapped file's pages are
+    // read-only), then the usual fresh start (new EMA and optimizer state, step 0).
+    io::StateDict init = models::read_mini_file(opt.init_from, opt.kind);
+    if (init.metadata.count("scheduler"))
+      check_scheduler(init.metadata.at("scheduler"), opt.init_from, ": it cannot start this run");
+    for (auto& [name, t] : init.tensors) t = t.to(torch::kFloat32).clone();
+    models::load_weights(model, init, opt.init_from);
+  }
   AdamW adam(model, {0.9, 0.999, 1e-8, opt.weight_decay});
   if (!saved.tensors.empty()) {
     torch::NoGradGuard no_grad;

@@ -29,6 +29,8 @@ struct TrainOptions {
   double grad_clip = 1.0;
   bool bf16 = false;          // autocast matmuls and convolutions to bfloat16 (weights and optimizer stay fp32)
   bool resume = false;
+  std::string init_from;      // a trained model file (<kind>.safetensors) whose weights start a new run (fine-tuning);
+                              // unused when --out already holds a checkpoint (--resume continues that)
   int64_t log_every = 10, save_every = 200, sample_every = 1000;
   TaskOptions task;
   ProcessGroup* group = nullptr;  // data-parallel group, or nullptr for one process
@@ -40,6 +42,14 @@ struct TrainResult {
   std::vector<double> losses;  // the global-batch loss of every step this call ran
   io::TensorMap weights;       // the trained (not EMA) parameters at the end, by name
 };
+
+// The config and tokenizer a run started from `init_path` (a model file of `kind`, trainer.h's init_from) trains
+// with: the file's own, with `patch` (a JSON merge patch, may be empty) merged into the config. Throws easel::Error
+// naming the file when it is not an easel-mini model file of that kind or the patch is not a JSON object.
+struct InitSettings {
+  nlohmann::json config, tokenizer;  // tokenizer: null unless the file holds one (clip)
+};
+InitSettings init_settings(const std::string& kind, const std::string& init_path, const std::string& patch);
 
 // The model file (tensors and metadata, as <kind>.safetensors holds them) of a checkpoint's EMA weights, or of
 // its trained weights when ema is false. Throws easel::Error naming `path` when it is not a trainer checkpoint.

@@ -25,6 +25,17 @@ TEST(TrainCli, OneStepRunThenExport) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("--resume"), std::string::npos) << r.out;
 
+  // --init: a new run (fine-tuning) from the model file; a missing file is named.
+  const std::string tuned = (dir.path / "tuned").string();
+  r = run_easel("train upsampler --out " + tuned + " --steps 1 --batch 2 --threads 1 --init " + run +
+                "/upsampler.safetensors");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_TRUE(fs::exists(tuned + "/upsampler.safetensors"));
+  r = run_easel("train upsampler --out " + (dir.path / "t2").string() + " --steps 1 --init " +
+                (dir.path / "none.safetensors").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("none.safetensors"), std::string::npos) << r.out;
+
   const std::string small = (dir.path / "up16.safetensors").string();
   r = run_easel("export " + run + "/upsampler.safetensors " + small + " --dtype bf16");
   ASSERT_EQ(r.exit_code, 0) << r.out;

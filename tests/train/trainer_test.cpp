@@ -149,6 +149,80 @@ TEST_F(TinyRuns, DecoderTimestepDrawComesFromItsConfig) {
   expect_refused_naming(o, "timesteps", "timesteps \"cosine\"");
 }
 
+// The decoder's condition dropout is a config choice (training.drop_both / drop_caption / drop_image): the
+// defaults written out are the default run bit for bit; dropping the image embedding alone changes the step-1 loss
+// of the same items; shares outside [0, 1] or summing past 1 are refused, naming the field.
+TEST_F(TinyRuns, DecoderConditionDropoutComesFromItsConfig) {
+  auto o = decoder_run("dropout-default", 1);
+  const double by_default = train::train(o).losses.at(0);
+  o.out_dir = (dir_->path / "dropout-explicit").string();
+  o.task.config["training"] = {{"drop_both", 0.10}, {"drop_caption", 0.15}, {"drop_image", 0.0}};
+  EXPECT_EQ(train::train(o).losses.at(0), by_default);
+  o.out_dir = (dir_->path / "dropout-image").string();
+  o.task.config["training"] = {{"drop_both", 0.10}, {"drop_caption", 0.10}, {"drop_image", 0.5}};
+  const double image_dropped = train::train(o).losses.at(0);
+  EXPECT_TRUE(std::isfinite(image_dropped));
+  EXPECT_NE(image_dropped, by_default);
+  int i = 0;
+  for (const auto& [bad, word] : std::vector<std::pair<const char*, const char*>>{
+           {R"({"drop_image": 1.5})", "drop_image"},
+           {R"({"drop_caption": "half"})", "drop_caption"},
+           {R"({"drop_both": 0.5, "drop_caption": 0.3, "drop_image": 0.3})", "at most 1"}}) {
+    o.task.config["training"] = nlohmann::json::parse(bad);
+    o.out_dir = (dir_->path / ("bad-dropout" + std::to_string(i++))).string();
+    expect_refused_naming(o, word, bad);
+  }
+}
+
+// --init: a run starts from a model file's weights (fine-tuning) with the file's config, patched; a checkpoint in
+// --out wins over it (resume); a file of another kind and a patch that is not an object are refused, naming them.
+TEST_F(TinyRuns, InitStartsARunFromAModelFile) {
+  auto source = decoder_run("init-source", 2);
+  train::train(source);
+  const std::string file = source.out_dir + "/decoder.safetensors";
+
+  const train::InitSettings init = train::init_settings("decoder", file, R"({"training": {"drop_image": 0.3}})");
+  nlohmann::json want = tiny_decoder_config();
+  want["training"] = {{"drop_image", 0.3}};
+  EXPECT_EQ(init.config, want);
+  EXPECT_TRUE(init.tokenizer.is_null());
+
+  auto tuned = decoder_run("init-tuned", 1);
+  tuned.task.config = init.config;
+  tuned.init_from = file;
+  tuned.lr = 1e-30;  // one step that moves nothing: the run's weights are the file's
+  tuned.warmup = 1;
+  const auto r = train::train(tuned);
+  EXPECT_EQ(r.first_step, 0);
+  const io::StateDict f = io::load_safetensors(file);
+  ASSERT_EQ(r.weights.size(), f.tensors.size());
+  for (const auto& [name, w] : r.weights)
+    EXPECT_TRUE(torch::allclose(w, f.tensors.at(name).to(torch::kFloat), 0, 1e-7)) << name;
+  // A fresh run of the same config starts elsewhere.
+  auto fresh = tuned;
+  fresh.out_dir = (dir_->path / "init-fresh").string();
+  fresh.init_from.clear();
+  EXPECT_NE(train::train(fresh).losses.at(0), r.losses.at(0));
+
+  auto resumed = tuned;
+  resumed.resume = true;
+  resumed.steps = 2;
+  resumed.init_from = clip_file();  // not a decoder: unused, the checkpoint is resumed
+  EXPECT_EQ(train::train(resumed).first_step, 1);
+
+  auto wrong = tuned;
+  wrong.out_dir = (dir_->path / "init-wrong-kind").string();
+  wrong.init_from = clip_file();
+  expect_refused_naming(wrong, clip_file(), "a CLIP file as a decoder's --init");
+  try {
+    train::init_settings("decoder", file, "[1, 2]");
+    ADD_FAILURE() << "a --config array was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--config"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(train::init_settings("prior", file, ""), Error);
+}
+
 TEST_F(TinyRuns, UpsamplerLossFallsAndDrawsAGrid) {
   auto o = tiny_run("upsampler", (dir_->path / "upsampler").string(), 40);
   o.batch = 4;

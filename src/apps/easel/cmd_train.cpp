@@ -34,6 +34,9 @@ std::function<int()> setup(CLI::App& sub) {
   sub.add_option("--weight-decay", o->weight_decay, "AdamW weight decay")->capture_default_str();
   sub.add_flag("--bf16", o->bf16, "autocast to bfloat16 (weights and optimizer state stay float32)");
   sub.add_flag("--resume", o->resume, "continue the checkpoint in --out");
+  sub.add_option("--init", o->init_from,
+                 "start from this trained model file's weights, config and tokenizer (fine-tuning; --config patches "
+                 "its config); with --resume, a checkpoint already in --out wins");
   sub.add_option("--seed", o->task.seed, "seed of the data stream and of every draw")->capture_default_str();
   sub.add_option("--clip", o->task.clip_path, "prior/decoder: the trained CLIP model file (clip.safetensors)");
   sub.add_option("--config", *config,
@@ -54,7 +57,13 @@ std::function<int()> setup(CLI::App& sub) {
                                                            pt->count() > 0);
     std::unique_ptr<train::ProcessGroup> group;
     train::TrainOptions opts = *o;
-    opts.task.config = train::patched_config(o->kind, *config);
+    if (o->init_from.empty()) {
+      opts.task.config = train::patched_config(o->kind, *config);
+    } else {
+      train::InitSettings init = train::init_settings(o->kind, o->init_from, *config);
+      opts.task.config = init.config;
+      opts.task.tokenizer = init.tokenizer;
+    }
     check(o->batch % dist.world_size == 0, "train: --batch " + std::to_string(o->batch) +
                                                " must divide evenly over " + std::to_string(dist.world_size) +
                                                " processes");
