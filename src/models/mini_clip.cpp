@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <limits>
 
 #include "models/activation.h"
 #include "models/config_json.h"
@@ -89,14 +90,23 @@ torch::Tensor MiniClipImpl::encode_image(const torch::Tensor& images) {
   return normalise(vision(resize_images(images, config.image_size)));
 }
 
-torch::Tensor MiniClipImpl::contrastive_loss(const torch::Tensor& images, const torch::Tensor& ids) {
+torch::Tensor MiniClipImpl::contrastive_loss(const torch::Tensor& images, const torch::Tensor& ids,
+                                            const torch::Tensor& negative_ids, const torch::Tensor& negative_valid) {
   const double d = double(config.embed_dim);
+  const int64_t B = images.size(0);
   torch::Tensor img = encode_image(images) / std::sqrt(d);
-  torch::Tensor txt = encode_text(ids).embeds / std::sqrt(d);
+  const bool negatives = negative_ids.defined();
+  torch::Tensor txt = encode_text(negatives ? torch::cat({ids, negative_ids}) : ids).embeds / std::sqrt(d);
   // CLIP clips the learned temperature at 100 (Radford et al. 2021, sec. 2.5).
-  torch::Tensor logits = img.matmul(txt.t()) * logit_scale.clamp_max(std::log(100.0)).exp();
-  torch::Tensor labels = torch::arange(images.size(0), torch::kInt64);
-  return 0.5 * (F::cross_entropy(logits, labels) + F::cross_entropy(logits.t(), labels));
+  torch::Tensor logits = img.matmul(txt.t()) * logit_scale.clamp_max(std::log(100.0)).exp();  // [B, B or 2B]
+  torch::Tensor labels = torch::arange(B, torch::kInt64);
+  torch::Tensor i2t = logits;
+  if (negatives && negative_valid.defined()) {
+    const torch::Tensor keep = torch::cat({torch::ones({B}, torch::kBool), negative_valid.to(torch::kBool)});
+    i2t = logits.masked_fill(keep.logical_not().unsqueeze(0), -std::numeric_limits<float>::infinity());
+  }
+  // Text -> image over the true captions only: a negative caption has no image of its own.
+  return 0.5 * (F::cross_entropy(i2t, labels) + F::cross_entropy(logits.narrow(1, 0, B).t(), labels));
 }
 
 }  // namespace easel::models

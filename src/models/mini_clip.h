@@ -55,8 +55,11 @@ struct MiniClipImpl : torch::nn::Module {
   MiniTextEncoding encode_text(const torch::Tensor& ids);  // ids [B, L] int64 from the word tokenizer
   // images [B, 3, H, W] in [-1, 1], any size (area-resized to image_size) -> [B, embed_dim] (x sqrt(embed_dim)).
   torch::Tensor encode_image(const torch::Tensor& images);
-  // Symmetric InfoNCE over the batch (CLIP's loss): pair i is (images[i], ids[i]).
-  torch::Tensor contrastive_loss(const torch::Tensor& images, const torch::Tensor& ids);
+  // Symmetric InfoNCE over the batch (CLIP's loss): pair i is (images[i], ids[i]). With hard negatives
+  // (negative_ids [B, L], NegCLIP): each image also competes against every negative caption (its own among them),
+  // image -> text over 2B captions; negative_valid [B] bool, when given, leaves out the negatives marked false.
+  torch::Tensor contrastive_loss(const torch::Tensor& images, const torch::Tensor& ids,
+                                 const torch::Tensor& negative_ids = {}, const torch::Tensor& negative_valid = {});
 
   MiniClipConfig config;
   CLIPTextModel text{nullptr};

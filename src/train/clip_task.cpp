@@ -1,4 +1,6 @@
-// Trains easel-mini's CLIP: contrastive pairs of rendered scenes and their captions (Radford et al. 2021).
+// Trains easel-mini's CLIP: contrastive pairs of rendered scenes and their captions (Radford et al. 2021). With
+// {"training": {"hard_negatives": true}} in its config each item also brings a caption of its scene with one fact
+// wrong (world/hard_negative.h, NegCLIP), which its image must rank below its own caption.
 #include <torch/torch.h>
 
 #include <sstream>
@@ -7,6 +9,9 @@
 #include "train/mini_configs.h"
 #include "train/tasks.h"
 #include "train/world_batch.h"
+#include "world/hard_negative.h"
+#include "world/stream.h"
+#include "util/error.h"
 
 namespace easel::train {
 namespace {
@@ -19,15 +24,47 @@ class ClipTask : public Task {
     } else {
       tokenizer_ = text::WordTokenizer::from_json(o.tokenizer, "checkpoint");
     }
-    config_ = o.config.is_null() ? default_clip_config(tokenizer_.vocab_size(), tokenizer_.max_length()) : o.config;
+    // A config without a text encoder is a patch over the default (patched_config passes clip's patch on: the
+    // default depends on the vocabulary).
+    config_ = default_clip_config(tokenizer_.vocab_size(), tokenizer_.max_length());
+    if (o.config.is_object() && o.config.contains("text"))
+      config_ = o.config;
+    else if (!o.config.is_null())
+      config_.merge_patch(o.config);
     model_ = models::MiniClip(models::MiniClipConfig::from_json(config_, "clip config"));
+    const nlohmann::json training = config_.value("training", nlohmann::json::object());
+    check(training.is_object(), "clip config: \"training\" must be an object");
+    const nlohmann::json hard = training.value("hard_negatives", nlohmann::json(false));
+    check(hard.is_boolean(), "clip config: training.hard_negatives must be true or false");
+    hard_negatives_ = hard.get<bool>();
   }
   std::string kind() const override { return "clip"; }
   torch::nn::Module& module() override { return *model_; }
 
   torch::Tensor loss(uint64_t first, int64_t count) override {
     WorldBatch b = world_batch(seed_, first, count, int(model_->config.image_size));
-    return model_->contrastive_loss(b.images, tokenizer_.encode_batch(b.captions));
+    if (!hard_negatives_) return model_->contrastive_loss(b.images, tokenizer_.encode_batch(b.captions));
+    Negatives n = negatives(seed_, first, count);
+    return model_->contrastive_loss(b.images, tokenizer_.encode_batch(b.captions), n.ids, n.valid);
+  }
+
+  // Item i's hard negative, drawn from (seed, i) alone like every other draw of an item; valid false (and an empty
+  // caption) where hard_negative found none.
+  struct Negatives {
+    torch::Tensor ids, valid;
+  };
+  Negatives negatives(uint64_t seed, uint64_t first, int64_t count) const {
+    std::vector<std::string> texts;
+    torch::Tensor valid = torch::zeros({count}, torch::kBool);
+    for (int64_t i = 0; i < count; ++i) {
+      const uint64_t index = first + uint64_t(i);
+      const world::Example ex = world::training_example(seed, index);
+      world::Rng rng(seed * 0x9E3779B97F4A7C15ull ^ (index + 1) * 0xD1B54A32D192ED03ull);
+      std::optional<world::Caption> neg = world::hard_negative(ex.scene, ex.caption.spec, rng);
+      texts.push_back(neg ? neg->text : "");
+      valid[i] = neg.has_value();
+    }
+    return {tokenizer_.encode_batch(texts), valid};
   }
 
   // Retrieval accuracy in a batch of 256 validation items: image -> its caption and caption -> its image.
@@ -39,9 +76,15 @@ class ClipTask : public Task {
     torch::Tensor labels = torch::arange(256, torch::kInt64);
     const double i2t = sim.argmax(1).eq(labels).to(torch::kFloat).mean().item<double>();
     const double t2i = sim.argmax(0).eq(labels).to(torch::kFloat).mean().item<double>();
+    // Hard-negative accuracy: how often an image is closer to its caption than to the same caption with one fact
+    // wrong (a size, a colour binding, a relation...): what random-pair retrieval does not measure.
+    Negatives n = negatives(validation_seed(seed_), 0, 256);
+    torch::Tensor neg = model_->encode_text(n.ids).embeds;
+    torch::Tensor right = sim.diagonal().gt((img * neg).sum(1)).logical_and(n.valid);
+    const double hard = right.sum().item<double>() / std::max(1.0, n.valid.sum().item<double>());
     std::ostringstream s;
     s.precision(3);
-    s << "val top1 image->text " << i2t << " text->image " << t2i;
+    s << "val top1 image->text " << i2t << " text->image " << t2i << ", hard negatives " << hard;
     return s.str();
   }
 
@@ -56,6 +99,7 @@ class ClipTask : public Task {
   text::WordTokenizer tokenizer_;
   nlohmann::json config_;
   models::MiniClip model_{nullptr};
+  bool hard_negatives_ = false;
 };
 
 }  // namespace

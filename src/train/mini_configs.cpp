@@ -56,12 +56,13 @@ nlohmann::json default_upsampler_config() {
 
 nlohmann::json patched_config(const std::string& kind, const std::string& patch) {
   if (patch.empty()) return nullptr;
+  nlohmann::json p = nlohmann::json::parse(patch, nullptr, /*allow_exceptions=*/false);
+  check(p.is_object(), "--config: not a JSON object: " + patch);
+  if (kind == "clip") return p;  // the task merges it: clip's default config depends on the vocabulary
   nlohmann::json c = kind == "decoder"     ? default_decoder_config()
                      : kind == "upsampler" ? default_upsampler_config()
                      : kind == "prior"     ? default_prior_config(32)
-                                           : throw Error("--config applies to prior, decoder and upsampler: " + kind);
-  nlohmann::json p = nlohmann::json::parse(patch, nullptr, /*allow_exceptions=*/false);
-  check(p.is_object(), "--config: not a JSON object: " + patch);
+                                           : throw Error("--config applies to clip, prior, decoder and upsampler: " + kind);
   c.merge_patch(p);
   return c;
 }

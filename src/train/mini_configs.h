@@ -13,8 +13,9 @@ nlohmann::json default_decoder_config();
 nlohmann::json default_upsampler_config();
 
 // The default config of `kind` (prior, decoder or upsampler) with `patch`, a JSON merge patch (RFC 7396), applied:
-// `{"unet": {"block_out_channels": [64, 128, 128]}}`. Null when `patch` is empty (the task's default). Throws
-// easel::Error for clip (its config depends on the vocabulary) and for a patch that is not a JSON object.
+// `{"unet": {"block_out_channels": [64, 128, 128]}}`. Null when `patch` is empty (the task's default). For clip,
+// whose default depends on the vocabulary, the patch itself, which the task merges into its default. Throws
+// easel::Error for an unknown kind and for a patch that is not a JSON object.
 nlohmann::json patched_config(const std::string& kind, const std::string& patch);
 
 // diffusers scheduler configs of the three diffusion models.

@@ -97,6 +97,34 @@ TEST_F(TinyRuns, ClipLossFallsAndModelFileLoads) {
   EXPECT_TRUE(tok.encode("a red circle above a blue square").unknown.empty());
 }
 
+// CLIP's hard negatives (NegCLIP) are a config choice, given as a patch over the default (the CLI's --config) or in
+// a whole config: the loss of the same items changes (each image now also competes with captions one fact wrong),
+// training runs, the evaluation line reports the hard-negative accuracy; a non-boolean is refused, naming it.
+TEST_F(TinyRuns, ClipHardNegativesComeFromItsConfig) {
+  text::WordTokenizer tok(train::world_vocabulary(1, 2000), 24);
+  auto o = tiny_run("clip", (dir_->path / "clip-plain").string(), 2);
+  o.task.tokenizer = tok.to_json();
+  o.task.config = tiny_clip_config(tok.vocab_size(), tok.max_length());
+  const auto plain = train::train(o).losses;
+  o.out_dir = (dir_->path / "clip-negatives").string();
+  o.task.config["training"] = {{"hard_negatives", true}};
+  const auto hard = train::train(o).losses;
+  ASSERT_EQ(hard.size(), 2u);
+  EXPECT_TRUE(std::isfinite(hard[0]) && std::isfinite(hard[1]));
+  EXPECT_GT(hard[0], plain[0]);  // more captions to tell apart: a larger first loss from the same weights
+  const io::StateDict file = io::load_safetensors(o.out_dir + "/clip.safetensors");
+  EXPECT_NE(file.metadata.at("config").find("hard_negatives"), std::string::npos);
+
+  auto patched = o;  // a patch without a text encoder config is merged into the default
+  patched.out_dir = (dir_->path / "clip-patch").string();
+  patched.task.config = nlohmann::json::parse(R"({"training": {"hard_negatives": true}})");
+  patched.steps = 1;
+  EXPECT_NO_THROW(train::train(patched));
+  patched.out_dir = (dir_->path / "clip-bad").string();
+  patched.task.config = nlohmann::json::parse(R"({"training": {"hard_negatives": "yes"}})");
+  expect_refused_naming(patched, "hard_negatives", "hard_negatives \"yes\"");
+}
+
 TEST_F(TinyRuns, PriorLossFallsAndSamples) {
   auto o = tiny_run("prior", (dir_->path / "prior").string(), 30);
   o.task.clip_path = clip_file();
@@ -414,7 +442,10 @@ TEST(Trainer, PatchedConfigMergesOverTheDefault) {
   EXPECT_EQ(c["unet"]["block_out_channels"], train::default_decoder_config()["unet"]["block_out_channels"]);
   EXPECT_THROW(train::patched_config("decoder", "{oops"), Error);
   EXPECT_THROW(train::patched_config("decoder", "[1]"), Error);
-  EXPECT_THROW(train::patched_config("clip", "{}"), Error);
+  // clip's default depends on the vocabulary: its patch goes to the task as it is.
+  EXPECT_EQ(train::patched_config("clip", R"({"training": {"hard_negatives": true}})"),
+            nlohmann::json::parse(R"({"training": {"hard_negatives": true}})"));
+  EXPECT_THROW(train::patched_config("vae", "{}"), Error);
 }
 
 }  // namespace

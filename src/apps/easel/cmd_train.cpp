@@ -40,7 +40,7 @@ std::function<int()> setup(CLI::App& sub) {
   sub.add_option("--seed", o->task.seed, "seed of the data stream and of every draw")->capture_default_str();
   sub.add_option("--clip", o->task.clip_path, "prior/decoder: the trained CLIP model file (clip.safetensors)");
   sub.add_option("--config", *config,
-                 "prior/decoder/upsampler: JSON merged into the default config, e.g. "
+                 "JSON merged into the model's default config, e.g. "
                  "'{\"unet\": {\"layers_per_block\": 2}}' (give the same on --resume)");
   sub.add_option("--log-every", o->log_every, "steps between progress lines")->capture_default_str();
   sub.add_option("--save-every", o->save_every, "steps between checkpoints")->capture_default_str();

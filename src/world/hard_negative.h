@@ -1,0 +1,21 @@
+// Hard negatives for contrastive training (Yuksekgonul et al. 2023, "When and why vision-language models behave
+// like bags-of-words", NegCLIP): a caption that differs from a true one in one fact, so that a CLIP can only tell
+// them apart by reading that fact in the picture. easel-mini's CLIP, trained on random pairs only, gave "a small
+// red circle" and "a large red circle" the same text embedding (cosine 0.994): nothing in a batch of random scenes
+// asked it to see sizes, colour-to-shape bindings or relations.
+#pragma once
+#include <optional>
+
+#include "world/caption.h"
+#include "world/rng.h"
+#include "world/scene.h"
+
+namespace easel::world {
+
+// A caption of `spec` with one fact changed so that `scene` no longer satisfies it: a size stated wrong (added when
+// the caption had none), the colours of two objects swapped (or one colour changed), the relation turned around, a
+// shape or a count changed. Never states a held-out combination (splits.h). nullopt when no tried change gives a
+// false caption (rare: e.g. "a shape" in a scene of every size).
+std::optional<Caption> hard_negative(const Scene& scene, const SceneSpec& spec, Rng& rng);
+
+}  // namespace easel::world
