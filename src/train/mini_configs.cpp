@@ -54,10 +54,15 @@ nlohmann::json default_upsampler_config() {
   return {{"unet", unet}, {"scale", 4}};
 }
 
-nlohmann::json patched_config(const std::string& kind, const std::string& patch) {
-  if (patch.empty()) return nullptr;
+nlohmann::json parse_config_patch(const std::string& patch) {
   nlohmann::json p = nlohmann::json::parse(patch, nullptr, /*allow_exceptions=*/false);
   check(p.is_object(), "--config: not a JSON object: " + patch);
+  return p;
+}
+
+nlohmann::json patched_config(const std::string& kind, const std::string& patch) {
+  if (patch.empty()) return nullptr;
+  const nlohmann::json p = parse_config_patch(patch);
   if (kind == "clip") return p;  // the task merges it: clip's default config depends on the vocabulary
   nlohmann::json c = kind == "decoder"     ? default_decoder_config()
                      : kind == "upsampler" ? default_upsampler_config()

@@ -17,6 +17,8 @@ nlohmann::json default_upsampler_config();
 // whose default depends on the vocabulary, the patch itself, which the task merges into its default. Throws
 // easel::Error for an unknown kind and for a patch that is not a JSON object.
 nlohmann::json patched_config(const std::string& kind, const std::string& patch);
+// `patch` (--config's text) parsed; throws easel::Error when it is not a JSON object.
+nlohmann::json parse_config_patch(const std::string& patch);
 
 // diffusers scheduler configs of the three diffusion models.
 nlohmann::json prior_scheduler();

@@ -15,6 +15,7 @@
 #include "train/adamw.h"
 #include "train/autocast.h"
 #include "train/ema.h"
+#include "train/mini_configs.h"
 #include "util/error.h"
 
 namespace easel::train {
@@ -58,11 +59,7 @@ InitSettings init_settings(const std::string& kind, const std::string& init_path
   InitSettings out;
   out.config = models::mini_metadata_json(file, "config", init_path);
   if (file.metadata.count("tokenizer")) out.tokenizer = models::mini_metadata_json(file, "tokenizer", init_path);
-  if (!patch.empty()) {
-    const nlohmann::json p = nlohmann::json::parse(patch, nullptr, /*allow_exceptions=*/false);
-    check(p.is_object(), "--config: not a JSON object: " + patch);
-    out.config.merge_patch(p);
-  }
+  if (!patch.empty()) out.config.merge_patch(parse_config_patch(patch));
   return out;
 }
 

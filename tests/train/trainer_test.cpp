@@ -242,6 +242,16 @@ TEST_F(TinyRuns, InitStartsARunFromAModelFile) {
   wrong.out_dir = (dir_->path / "init-wrong-kind").string();
   wrong.init_from = clip_file();
   expect_refused_naming(wrong, clip_file(), "a CLIP file as a decoder's --init");
+  // A decoder file of another prediction target (an epsilon decoder) does not start a v run.
+  io::StateDict eps = io::load_safetensors(file);
+  nlohmann::json sched = nlohmann::json::parse(eps.metadata.at("scheduler"));
+  sched["prediction_type"] = "epsilon";
+  eps.metadata["scheduler"] = sched.dump();
+  const std::string eps_file = (dir_->path / "epsilon-decoder.safetensors").string();
+  io::save_safetensors(eps_file, eps.tensors, eps.metadata);
+  wrong.out_dir = (dir_->path / "init-wrong-scheduler").string();
+  wrong.init_from = eps_file;
+  expect_refused_naming(wrong, "epsilon", "an epsilon decoder as a v decoder's --init");
   try {
     train::init_settings("decoder", file, "[1, 2]");
     ADD_FAILURE() << "a --config array was accepted";
