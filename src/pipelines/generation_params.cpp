@@ -84,6 +84,13 @@ std::string GenerationParams::to_a1111() const {
   if (eta != 0.0) s << ", Eta: " << eta;
   if (guidance_rescale != 0.0) s << ", Guidance rescale: " << guidance_rescale;
   if (n > 1) s << ", Batch size: " << n << ", Batch pos: " << batch_index;
+  // The built-in model's decoder candidates (the full stage settings are in the "easel" chunk): a reader of this
+  // line should know the image was the best of several.
+  const nlohmann::json st = stages.empty() ? nlohmann::json() : nlohmann::json::parse(stages, nullptr, false);
+  if (st.is_object() && st.contains("decoder") && st["decoder"].is_object()) {
+    const nlohmann::json k = st["decoder"].value("candidates", nlohmann::json(1));
+    if (k.is_number_integer() && k.get<int>() > 1) s << ", Decoder candidates: " << k.get<int>();
+  }
   return s.str();
 }
 

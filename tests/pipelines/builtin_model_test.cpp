@@ -106,6 +106,7 @@ TEST(BuiltinModel, DecoderCandidatesAreRankedByCLIP) {
   pipelines::UnclipSettings s = m->settings;
   s.decoder.steps = 4;
   s.upsample = false;
+  s.decoder.candidates = 1;  // the shipped sampling.json asks for 4
   const auto one = pipelines::unclip_generate(*m, "a red circle", 2, 7, s);
   s.decoder.candidates = 3;
   int done = 0, total = 0;
@@ -123,6 +124,10 @@ TEST(BuiltinModel, DecoderCandidatesAreRankedByCLIP) {
   const auto recorded = pipelines::GenerationParams::from_png_text(three.images[1].text, "out.png");
   EXPECT_EQ(pipelines::unclip_settings_from_json(nlohmann::json::parse(recorded.stages), "stages").decoder.candidates,
             3);
+  // The human-readable parameters line says so too; one candidate says nothing.
+  EXPECT_NE(recorded.to_a1111().find("Decoder candidates: 3"), std::string::npos) << recorded.to_a1111();
+  EXPECT_EQ(pipelines::GenerationParams::from_png_text(one.images[0].text, "one.png").to_a1111().find("candidates"),
+            std::string::npos);
   // Variations rank theirs too (against the source image's embedding when there is no caption).
   EXPECT_EQ(pipelines::unclip_vary(*m, three.images[0], "", 2, 7, s).images.size(), 2u);
 }
