@@ -10,7 +10,6 @@
 #include "train/tasks.h"
 #include "train/world_batch.h"
 #include "world/hard_negative.h"
-#include "world/stream.h"
 #include "util/error.h"
 
 namespace easel::train {
@@ -44,7 +43,7 @@ class ClipTask : public Task {
   torch::Tensor loss(uint64_t first, int64_t count) override {
     WorldBatch b = world_batch(seed_, first, count, int(model_->config.image_size));
     if (!hard_negatives_) return model_->contrastive_loss(b.images, tokenizer_.encode_batch(b.captions));
-    Negatives n = negatives(seed_, first, count);
+    Negatives n = negatives(b, seed_, first);
     return model_->contrastive_loss(b.images, tokenizer_.encode_batch(b.captions), n.ids, n.valid);
   }
 
@@ -53,14 +52,15 @@ class ClipTask : public Task {
   struct Negatives {
     torch::Tensor ids, valid;
   };
-  Negatives negatives(uint64_t seed, uint64_t first, int64_t count) const {
+  // b: items [first, first + count) of the stream `seed`.
+  Negatives negatives(const WorldBatch& b, uint64_t seed, uint64_t first) const {
+    const int64_t count = int64_t(b.scenes.size());
     std::vector<std::string> texts;
     torch::Tensor valid = torch::zeros({count}, torch::kBool);
     for (int64_t i = 0; i < count; ++i) {
       const uint64_t index = first + uint64_t(i);
-      const world::Example ex = world::training_example(seed, index);
       world::Rng rng(seed * 0x9E3779B97F4A7C15ull ^ (index + 1) * 0xD1B54A32D192ED03ull);
-      std::optional<world::Caption> neg = world::hard_negative(ex.scene, ex.caption.spec, rng);
+      std::optional<world::Caption> neg = world::hard_negative(b.scenes[size_t(i)], b.specs[size_t(i)], rng);
       texts.push_back(neg ? neg->text : "");
       valid[i] = neg.has_value();
     }
@@ -78,7 +78,7 @@ class ClipTask : public Task {
     const double t2i = sim.argmax(0).eq(labels).to(torch::kFloat).mean().item<double>();
     // Hard-negative accuracy: how often an image is closer to its caption than to the same caption with one fact
     // wrong (a size, a colour binding, a relation...): what random-pair retrieval does not measure.
-    Negatives n = negatives(validation_seed(seed_), 0, 256);
+    Negatives n = negatives(b, validation_seed(seed_), 0);
     torch::Tensor neg = model_->encode_text(n.ids).embeds;
     torch::Tensor right = sim.diagonal().gt((img * neg).sum(1)).logical_and(n.valid);
     const double hard = right.sum().item<double>() / std::max(1.0, n.valid.sum().item<double>());

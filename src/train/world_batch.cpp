@@ -14,14 +14,14 @@ namespace easel::train {
 
 WorldBatch world_batch(uint64_t seed, uint64_t first, int64_t count, int size) {
   WorldBatch b;
-  std::vector<world::Scene> scenes;
-  scenes.reserve(size_t(count));
+  b.scenes.reserve(size_t(count));
   for (int64_t i = 0; i < count; ++i) {
     world::Example ex = world::training_example(seed, first + uint64_t(i));
     b.captions.push_back(ex.caption.text);
-    scenes.push_back(std::move(ex.scene));
+    b.specs.push_back(std::move(ex.caption.spec));
+    b.scenes.push_back(std::move(ex.scene));
   }
-  b.images = world::render_batch(scenes, size);
+  b.images = world::render_batch(b.scenes, size);
   return b;
 }
 

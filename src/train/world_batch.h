@@ -9,11 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "world/scene.h"
+
 namespace easel::train {
 
 struct WorldBatch {
   std::vector<std::string> captions;
   torch::Tensor images;  // [count, 3, size, size] in [-1, 1]
+  std::vector<world::Scene> scenes;     // what was rendered
+  std::vector<world::SceneSpec> specs;  // what each caption states
 };
 
 // Items [first, first + count) of the stream `seed`, rendered at size x size.
