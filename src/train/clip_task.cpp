@@ -1,6 +1,7 @@
 // Trains easel-mini's CLIP: contrastive pairs of rendered scenes and their captions (Radford et al. 2021). With
 // {"training": {"hard_negatives": true}} in its config each item also brings a caption of its scene with one fact
-// wrong (world/hard_negative.h, NegCLIP), which its image must rank below its own caption.
+// wrong (world/hard_negative.h, NegCLIP), which its image must rank below its own caption; with
+// "relation_negatives": true as well, many of them get the relation wrong (NegativeMix::Relations).
 #include <torch/torch.h>
 
 #include <sstream>
@@ -36,6 +37,10 @@ class ClipTask : public Task {
     const nlohmann::json hard = training.value("hard_negatives", nlohmann::json(false));
     check(hard.is_boolean(), "clip config: training.hard_negatives must be true or false");
     hard_negatives_ = hard.get<bool>();
+    const nlohmann::json rel = training.value("relation_negatives", nlohmann::json(false));
+    check(rel.is_boolean(), "clip config: training.relation_negatives must be true or false");
+    check(!rel.get<bool>() || hard_negatives_, "clip config: training.relation_negatives needs hard_negatives");
+    mix_ = rel.get<bool>() ? world::NegativeMix::Relations : world::NegativeMix::Basic;
   }
   std::string kind() const override { return "clip"; }
   torch::nn::Module& module() override { return *model_; }
@@ -51,20 +56,24 @@ class ClipTask : public Task {
   // caption) where hard_negative found none.
   struct Negatives {
     torch::Tensor ids, valid;
+    std::vector<world::Fact> facts;  // what each valid one gets wrong
   };
   // b: items [first, first + count) of the stream `seed`.
   Negatives negatives(const WorldBatch& b, uint64_t seed, uint64_t first) const {
     const int64_t count = int64_t(b.scenes.size());
     std::vector<std::string> texts;
+    std::vector<world::Fact> facts;
     torch::Tensor valid = torch::zeros({count}, torch::kBool);
     for (int64_t i = 0; i < count; ++i) {
       const uint64_t index = first + uint64_t(i);
       world::Rng rng(seed * 0x9E3779B97F4A7C15ull ^ (index + 1) * 0xD1B54A32D192ED03ull);
-      std::optional<world::Caption> neg = world::hard_negative(b.scenes[size_t(i)], b.specs[size_t(i)], rng);
+      std::optional<world::HardNegative> neg =
+          world::hard_negative(b.scenes[size_t(i)], b.specs[size_t(i)], rng, mix_);
       texts.push_back(neg ? neg->text : "");
       valid[i] = neg.has_value();
+      facts.push_back(neg ? neg->fact : world::Fact::Size);
     }
-    return {tokenizer_.encode_batch(texts), valid};
+    return {tokenizer_.encode_batch(texts), valid, facts};
   }
 
   // Retrieval accuracy in a batch of 256 validation items: image -> its caption and caption -> its image.
@@ -84,8 +93,39 @@ class ClipTask : public Task {
     const double hard = right.sum().item<double>() / std::max(1.0, n.valid.sum().item<double>());
     std::ostringstream s;
     s.precision(3);
-    s << "val top1 image->text " << i2t << " text->image " << t2i << ", hard negatives " << hard;
+    s << "val top1 image->text " << i2t << " text->image " << t2i << ", hard negatives " << hard << " (";
+    // By the fact changed (the validation negatives are drawn with the training mix): right / of.
+    const world::Fact kinds[] = {world::Fact::Size, world::Fact::Color, world::Fact::Relation, world::Fact::Shape,
+                                 world::Fact::Count};
+    for (world::Fact f : kinds) {
+      int of = 0, ok = 0;
+      for (int64_t i = 0; i < 256; ++i)
+        if (n.valid[i].item<bool>() && n.facts[size_t(i)] == f) ++of, ok += right[i].item<bool>();
+      s << (f == world::Fact::Size ? "" : ", ") << world::name(f) << " " << ok << "/" << of;
+    }
+    s << "); turned relations " << turned_relations(b, img);
     return s.str();
+  }
+
+  // Of the validation items whose caption states a relation, how many images are closer to their caption than to
+  // the same caption with the relation turned around ("left of" <-> "right of"): whether CLIP sees where things are,
+  // whatever the training mix.
+  std::string turned_relations(const WorldBatch& b, const torch::Tensor& img) {
+    std::vector<std::string> texts, turned;
+    std::vector<int64_t> rows;
+    for (size_t i = 0; i < b.specs.size(); ++i) {
+      if (!b.specs[i].relation) continue;
+      world::SceneSpec t = b.specs[i];
+      t.relation->relation = world::converse(t.relation->relation);
+      texts.push_back(world::canonical_phrase(b.specs[i]));  // both in the same words
+      turned.push_back(world::canonical_phrase(t));
+      rows.push_back(int64_t(i));
+    }
+    if (rows.empty()) return "0/0";
+    torch::Tensor im = img.index_select(0, torch::tensor(rows));
+    torch::Tensor own = (im * model_->encode_text(tokenizer_.encode_batch(texts)).embeds).sum(1);
+    torch::Tensor other = (im * model_->encode_text(tokenizer_.encode_batch(turned)).embeds).sum(1);
+    return std::to_string(own.gt(other).sum().item<int64_t>()) + "/" + std::to_string(rows.size());
   }
 
   std::optional<io::Image> sample_grid() override { return std::nullopt; }
@@ -100,6 +140,7 @@ class ClipTask : public Task {
   nlohmann::json config_;
   models::MiniClip model_{nullptr};
   bool hard_negatives_ = false;
+  world::NegativeMix mix_ = world::NegativeMix::Basic;
 };
 
 }  // namespace

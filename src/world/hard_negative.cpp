@@ -1,5 +1,7 @@
 #include "world/hard_negative.h"
 
+#include <iterator>
+
 #include "world/splits.h"
 
 namespace easel::world {
@@ -34,6 +36,19 @@ bool change_relation(SceneSpec& s, Rng&) {
   return true;
 }
 
+// Any other relation, or one added where two objects are named with none ("a red circle and a blue square" ->
+// "a red circle above a blue square"): the relation negatives a CLIP needs to see where things are.
+bool change_or_add_relation(SceneSpec& s, Rng& rng) {
+  if (s.relation) {
+    const int now = int(s.relation->relation);
+    s.relation->relation = Relation((now + 1 + rng.below(kNumRelations - 1)) % kNumRelations);
+    return true;
+  }
+  if (s.objects.size() != 2 || s.objects[0].count != 1 || s.objects[1].count != 1) return false;
+  s.relation = RelationSpec{Relation(rng.below(kNumRelations)), 0, 1};
+  return true;
+}
+
 bool change_shape(SceneSpec& s, Rng& rng) {
   ObjectSpec& o = s.objects[size_t(rng.below(int(s.objects.size())))];
   const int now = o.shape ? int(*o.shape) : 0;
@@ -50,20 +65,47 @@ bool change_count(SceneSpec& s, Rng&) {
 
 }  // namespace
 
-std::optional<Caption> hard_negative(const Scene& scene, const SceneSpec& spec, Rng& rng) {
+std::optional<HardNegative> hard_negative(const Scene& scene, const SceneSpec& spec, Rng& rng, NegativeMix mix) {
   if (spec.objects.empty()) return std::nullopt;
-  // Weights: what the random-pair CLIP missed (sizes, bindings, relations) first.
+  // Weights: what the random-pair CLIP missed (sizes, bindings, relations) first. The first table is the one the
+  // seventh try's CLIP was trained with: kept as it is so its draws stay the same.
   using Change = bool (*)(SceneSpec&, Rng&);
-  static const Change changes[] = {change_size, change_size, change_size, change_color, change_color,
-                                   change_color, change_relation, change_relation, change_shape, change_count};
-  constexpr int kChanges = int(sizeof changes / sizeof changes[0]);
+  struct Entry {
+    Change change;
+    Fact fact;
+  };
+  static const Entry basic[] = {{change_size, Fact::Size},         {change_size, Fact::Size},
+                                {change_size, Fact::Size},         {change_color, Fact::Color},
+                                {change_color, Fact::Color},       {change_color, Fact::Color},
+                                {change_relation, Fact::Relation}, {change_relation, Fact::Relation},
+                                {change_shape, Fact::Shape},       {change_count, Fact::Count}};
+  static const Entry relations[] = {
+      {change_size, Fact::Size},   {change_size, Fact::Size},   {change_size, Fact::Size},
+      {change_color, Fact::Color}, {change_color, Fact::Color}, {change_color, Fact::Color},
+      {change_or_add_relation, Fact::Relation}, {change_or_add_relation, Fact::Relation},
+      {change_or_add_relation, Fact::Relation}, {change_or_add_relation, Fact::Relation},
+      {change_or_add_relation, Fact::Relation}, {change_shape, Fact::Shape}, {change_count, Fact::Count}};
+  const Entry* table = mix == NegativeMix::Basic ? basic : relations;
+  const int entries = mix == NegativeMix::Basic ? int(std::size(basic)) : int(std::size(relations));
   for (int attempt = 0; attempt < 16; ++attempt) {
     SceneSpec changed = spec;
-    if (!changes[rng.below(kChanges)](changed, rng)) continue;
+    const Entry& e = table[rng.below(entries)];
+    if (!e.change(changed, rng)) continue;
     if (changed == spec || satisfies(scene, changed) || states_held_out(changed)) continue;
-    return Caption{phrase(changed, rng), changed};
+    return HardNegative{{phrase(changed, rng), changed}, e.fact};
   }
   return std::nullopt;
+}
+
+const char* name(Fact fact) {
+  switch (fact) {
+    case Fact::Size: return "size";
+    case Fact::Color: return "colour";
+    case Fact::Relation: return "relation";
+    case Fact::Shape: return "shape";
+    case Fact::Count: return "count";
+  }
+  return "?";
 }
 
 }  // namespace easel::world

@@ -12,10 +12,25 @@
 
 namespace easel::world {
 
+// The kind of fact a hard negative gets wrong.
+enum class Fact { Size, Color, Relation, Shape, Count };
+const char* name(Fact fact);
+
+// Which changes are drawn, and how often. Basic (the seventh try's CLIP): size 3, colour 3, relation turned around
+// 2, shape 1, count 1 (of 10). Relations: the same plus 5 of 13 for a relation changed to any other, or added where
+// a caption names two objects and no relation (position scenes are only a sixth of the stream).
+enum class NegativeMix { Basic, Relations };
+
+struct HardNegative : Caption {
+  Fact fact;  // what was changed
+};
+
 // A caption of `spec` with one fact changed so that `scene` no longer satisfies it: a size stated wrong (added when
-// the caption had none), the colours of two objects swapped (or one colour changed), the relation turned around, a
-// shape or a count changed. Never states a held-out combination (splits.h). nullopt when no tried change gives a
-// false caption (rare: e.g. "a shape" in a scene of every size).
-std::optional<Caption> hard_negative(const Scene& scene, const SceneSpec& spec, Rng& rng);
+// the caption had none), the colours of two objects swapped (or one colour changed), the relation turned around (or
+// with NegativeMix::Relations, any other relation, or one added), a shape or a count changed. Never states a
+// held-out combination (splits.h). nullopt when no tried change gives a false caption (rare: e.g. "a shape" in a
+// scene of every size).
+std::optional<HardNegative> hard_negative(const Scene& scene, const SceneSpec& spec, Rng& rng,
+                                          NegativeMix mix = NegativeMix::Basic);
 
 }  // namespace easel::world

@@ -123,6 +123,11 @@ TEST_F(TinyRuns, ClipHardNegativesComeFromItsConfig) {
   patched.out_dir = (dir_->path / "clip-bad").string();
   patched.task.config = nlohmann::json::parse(R"({"training": {"hard_negatives": "yes"}})");
   expect_refused_naming(patched, "hard_negatives", "hard_negatives \"yes\"");
+  patched.task.config = nlohmann::json::parse(R"({"training": {"relation_negatives": true}})");
+  expect_refused_naming(patched, "relation_negatives", "relation_negatives without hard_negatives");
+  patched.out_dir = (dir_->path / "clip-relations").string();
+  patched.task.config = nlohmann::json::parse(R"({"training": {"hard_negatives": true, "relation_negatives": true}})");
+  EXPECT_NO_THROW(train::train(patched));
 }
 
 TEST_F(TinyRuns, PriorLossFallsAndSamples) {

@@ -10,20 +10,25 @@ using namespace easel::world;
 
 // Every negative is a caption of the grammar (it parses back to its spec), false of the scene, one fact away from
 // the true caption, never a held-out combination; sizes, colour bindings and relations are among the facts changed.
-TEST(WorldHardNegative, OneFactWrongAndFalseOfTheScene) {
-  int made = 0, size = 0, color = 0, relation = 0, shape = 0, count = 0;
-  const int n = 2000;
+struct FactCounts {
+  int made = 0, size = 0, color = 0, relation = 0, added_relation = 0, shape = 0, count = 0;
+};
+
+FactCounts check_negatives(NegativeMix mix, int n) {
+  FactCounts c;
+  int &made = c.made, &size = c.size, &color = c.color, &relation = c.relation, &shape = c.shape, &count = c.count;
   for (uint64_t i = 0; i < uint64_t(n); ++i) {
     const Example ex = training_example(3, i);
     Rng rng(100 + i);
-    const std::optional<Caption> neg = hard_negative(ex.scene, ex.caption.spec, rng);
+    const std::optional<HardNegative> neg = hard_negative(ex.scene, ex.caption.spec, rng, mix);
     if (!neg) continue;
     ++made;
     const ParsedCaption p = parse_caption(neg->text);
     EXPECT_EQ(p.spec, neg->spec) << neg->text;
     EXPECT_FALSE(satisfies(ex.scene, neg->spec)) << ex.caption.text << " -> " << neg->text;
     EXPECT_FALSE(states_held_out(neg->spec)) << neg->text;
-    ASSERT_EQ(neg->spec.objects.size(), ex.caption.spec.objects.size()) << neg->text;
+    EXPECT_EQ(neg->spec.objects.size(), ex.caption.spec.objects.size()) << neg->text;
+    if (neg->spec.objects.size() != ex.caption.spec.objects.size()) continue;
     int changed = 0;
     bool sz = false, col = false, sh = false, cnt = false;
     for (size_t k = 0; k < neg->spec.objects.size(); ++k) {
@@ -35,13 +40,37 @@ TEST(WorldHardNegative, OneFactWrongAndFalseOfTheScene) {
     EXPECT_EQ(changed, 1) << ex.caption.text << " -> " << neg->text;
     EXPECT_EQ(neg->spec.background, ex.caption.spec.background) << neg->text;
     size += sz, color += col, relation += rel, shape += sh, count += cnt;
+    c.added_relation += rel && !ex.caption.spec.relation;
+    const Fact fact = sz ? Fact::Size : col ? Fact::Color : rel ? Fact::Relation : sh ? Fact::Shape : Fact::Count;
+    EXPECT_EQ(name(neg->fact), std::string(name(fact))) << ex.caption.text << " -> " << neg->text;
   }
+  return c;
+}
+
+TEST(WorldHardNegative, OneFactWrongAndFalseOfTheScene) {
+  const int n = 2000;
+  const FactCounts c = check_negatives(NegativeMix::Basic, n);
+  const int made = c.made, size = c.size, color = c.color, relation = c.relation, shape = c.shape, count = c.count;
+  EXPECT_EQ(c.added_relation, 0);  // the basic mix only turns a stated relation around
   EXPECT_GT(made, n * 95 / 100);
   EXPECT_GT(size, made / 5);
   EXPECT_GT(color, made / 5);
   EXPECT_GT(relation, made / 40);  // position scenes are a sixth of the stream
   EXPECT_GT(shape, made / 20);
   EXPECT_GT(count, made / 100);
+}
+
+// The relations mix: the same guarantees, and far more relation negatives, most of them added to captions that
+// name two objects and no relation.
+TEST(WorldHardNegative, RelationsMixGetsRelationsWrongOften) {
+  const int n = 2000;
+  const FactCounts basic = check_negatives(NegativeMix::Basic, n);
+  const FactCounts c = check_negatives(NegativeMix::Relations, n);
+  EXPECT_GT(c.made, n * 95 / 100);
+  EXPECT_GT(c.relation, 3 * basic.relation);
+  EXPECT_GT(c.added_relation, c.relation / 3);
+  EXPECT_GT(c.size, c.made / 6);
+  EXPECT_GT(c.color, c.made / 6);
 }
 
 TEST(WorldHardNegative, SameDrawsSameNegativeAndNothingToChangeGivesNone) {

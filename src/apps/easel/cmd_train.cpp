@@ -41,7 +41,7 @@ std::function<int()> setup(CLI::App& sub) {
   sub.add_option("--clip", o->task.clip_path, "prior/decoder: the trained CLIP model file (clip.safetensors)");
   sub.add_option("--config", *config,
                  "JSON merged into the model's default config, e.g. "
-                 "'{\"unet\": {\"layers_per_block\": 2}}' (give the same on --resume)");
+                 "'{\"unet\": {\"layers_per_block\": 2}}' (--resume continues with the checkpoint's own config)");
   sub.add_option("--log-every", o->log_every, "steps between progress lines")->capture_default_str();
   sub.add_option("--save-every", o->save_every, "steps between checkpoints")->capture_default_str();
   sub.add_option("--sample-every", o->sample_every, "steps between evaluations and sample grids")
