@@ -95,14 +95,10 @@ class ClipTask : public Task {
     s.precision(3);
     s << "val top1 image->text " << i2t << " text->image " << t2i << ", hard negatives " << hard << " (";
     // By the fact changed (the validation negatives are drawn with the training mix): right / of.
-    const world::Fact kinds[] = {world::Fact::Size, world::Fact::Color, world::Fact::Relation, world::Fact::Shape,
-                                 world::Fact::Count};
-    for (world::Fact f : kinds) {
-      int of = 0, ok = 0;
-      for (int64_t i = 0; i < 256; ++i)
-        if (n.valid[i].item<bool>() && n.facts[size_t(i)] == f) ++of, ok += right[i].item<bool>();
-      s << (f == world::Fact::Size ? "" : ", ") << world::name(f) << " " << ok << "/" << of;
-    }
+    int of[5] = {}, ok[5] = {};
+    for (int64_t i = 0; i < 256; ++i)
+      if (n.valid[i].item<bool>()) ++of[int(n.facts[size_t(i)])], ok[int(n.facts[size_t(i)])] += right[i].item<bool>();
+    for (int f = 0; f < 5; ++f) s << (f ? ", " : "") << world::name(world::Fact(f)) << " " << ok[f] << "/" << of[f];
     s << "); turned relations " << turned_relations(b, img);
     return s.str();
   }

@@ -1,7 +1,5 @@
 #include "world/hard_negative.h"
 
-#include <iterator>
-
 #include "world/splits.h"
 
 namespace easel::world {
@@ -67,29 +65,31 @@ bool change_count(SceneSpec& s, Rng&) {
 
 std::optional<HardNegative> hard_negative(const Scene& scene, const SceneSpec& spec, Rng& rng, NegativeMix mix) {
   if (spec.objects.empty()) return std::nullopt;
-  // Weights: what the random-pair CLIP missed (sizes, bindings, relations) first. The first table is the one the
-  // seventh try's CLIP was trained with: kept as it is so its draws stay the same.
+  // Weights: what the random-pair CLIP missed (sizes, bindings, relations) first. One table, a weight per mix; a
+  // draw walks it in order, so the basic mix draws exactly as the seventh try's CLIP was trained.
   using Change = bool (*)(SceneSpec&, Rng&);
   struct Entry {
     Change change;
     Fact fact;
+    int basic, relations;  // weight in each mix
   };
-  static const Entry basic[] = {{change_size, Fact::Size},         {change_size, Fact::Size},
-                                {change_size, Fact::Size},         {change_color, Fact::Color},
-                                {change_color, Fact::Color},       {change_color, Fact::Color},
-                                {change_relation, Fact::Relation}, {change_relation, Fact::Relation},
-                                {change_shape, Fact::Shape},       {change_count, Fact::Count}};
-  static const Entry relations[] = {
-      {change_size, Fact::Size},   {change_size, Fact::Size},   {change_size, Fact::Size},
-      {change_color, Fact::Color}, {change_color, Fact::Color}, {change_color, Fact::Color},
-      {change_or_add_relation, Fact::Relation}, {change_or_add_relation, Fact::Relation},
-      {change_or_add_relation, Fact::Relation}, {change_or_add_relation, Fact::Relation},
-      {change_or_add_relation, Fact::Relation}, {change_shape, Fact::Shape}, {change_count, Fact::Count}};
-  const Entry* table = mix == NegativeMix::Basic ? basic : relations;
-  const int entries = mix == NegativeMix::Basic ? int(std::size(basic)) : int(std::size(relations));
+  static const Entry table[] = {{change_size, Fact::Size, 3, 3},
+                                {change_color, Fact::Color, 3, 3},
+                                {change_relation, Fact::Relation, 2, 0},
+                                {change_or_add_relation, Fact::Relation, 0, 5},
+                                {change_shape, Fact::Shape, 1, 1},
+                                {change_count, Fact::Count, 1, 1}};
+  auto weight = [mix](const Entry& e) { return mix == NegativeMix::Basic ? e.basic : e.relations; };
+  int total = 0;
+  for (const Entry& e : table) total += weight(e);
+  auto pick = [&](int r) -> const Entry& {
+    for (const Entry& e : table)
+      if ((r -= weight(e)) < 0) return e;
+    return table[0];
+  };
   for (int attempt = 0; attempt < 16; ++attempt) {
     SceneSpec changed = spec;
-    const Entry& e = table[rng.below(entries)];
+    const Entry& e = pick(rng.below(total));
     if (!e.change(changed, rng)) continue;
     if (changed == spec || satisfies(scene, changed) || states_held_out(changed)) continue;
     return HardNegative{{phrase(changed, rng), changed}, e.fact};
