@@ -95,10 +95,12 @@ class ClipTask : public Task {
     s.precision(3);
     s << "val top1 image->text " << i2t << " text->image " << t2i << ", hard negatives " << hard << " (";
     // By the fact changed (the validation negatives are drawn with the training mix): right / of.
-    int of[5] = {}, ok[5] = {};
-    for (int64_t i = 0; i < 256; ++i)
-      if (n.valid[i].item<bool>()) ++of[int(n.facts[size_t(i)])], ok[int(n.facts[size_t(i)])] += right[i].item<bool>();
-    for (int f = 0; f < 5; ++f) s << (f ? ", " : "") << world::name(world::Fact(f)) << " " << ok[f] << "/" << of[f];
+    int of[world::kFacts] = {}, ok[world::kFacts] = {};
+    const auto valid = n.valid.accessor<bool, 1>();
+    const auto hit = right.accessor<bool, 1>();
+    for (int64_t i = 0; i < valid.size(0); ++i)
+      if (valid[i]) ++of[int(n.facts[size_t(i)])], ok[int(n.facts[size_t(i)])] += hit[i];
+    for (int f = 0; f < world::kFacts; ++f) s << (f ? ", " : "") << world::name(world::Fact(f)) << " " << ok[f] << "/" << of[f];
     s << "); turned relations " << turned_relations(b, img);
     return s.str();
   }

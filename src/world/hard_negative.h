@@ -14,6 +14,7 @@ namespace easel::world {
 
 // The kind of fact a hard negative gets wrong.
 enum class Fact { Size, Color, Relation, Shape, Count };
+constexpr int kFacts = int(Fact::Count) + 1;  // how many kinds of fact
 const char* name(Fact fact);
 
 // Which changes are drawn, and how often. Basic (the seventh try's CLIP): size 3, colour 3, relation turned around
