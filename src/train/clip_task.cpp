@@ -1,7 +1,9 @@
 // Trains easel-mini's CLIP: contrastive pairs of rendered scenes and their captions (Radford et al. 2021). With
 // {"training": {"hard_negatives": true}} in its config each item also brings a caption of its scene with one fact
 // wrong (world/hard_negative.h, NegCLIP), which its image must rank below its own caption; with
-// "relation_negatives": true as well, many of them get the relation wrong (NegativeMix::Relations).
+// "relation_negatives": true as well, many of them get the relation wrong (NegativeMix::Relations). With
+// "complete_captions": p, each item's caption is with probability p replaced by one of the same scene stating every
+// color, size and background (world::Detail::Complete); validation keeps the grammar's captions.
 #include <torch/torch.h>
 
 #include <sstream>
@@ -11,6 +13,7 @@
 #include "train/tasks.h"
 #include "train/world_batch.h"
 #include "world/hard_negative.h"
+#include "world/stream.h"
 #include "util/error.h"
 
 namespace easel::train {
@@ -41,15 +44,33 @@ class ClipTask : public Task {
     check(rel.is_boolean(), "clip config: training.relation_negatives must be true or false");
     check(!rel.get<bool>() || hard_negatives_, "clip config: training.relation_negatives needs hard_negatives");
     mix_ = rel.get<bool>() ? world::NegativeMix::Relations : world::NegativeMix::Basic;
+    const nlohmann::json complete = training.value("complete_captions", nlohmann::json(0.0));
+    check(complete.is_number() && complete.get<double>() >= 0.0 && complete.get<double>() <= 1.0,
+          "clip config: training.complete_captions must be a probability in [0, 1], not " + complete.dump());
+    complete_captions_ = complete.get<float>();
   }
   std::string kind() const override { return "clip"; }
   torch::nn::Module& module() override { return *model_; }
 
   torch::Tensor loss(uint64_t first, int64_t count) override {
     WorldBatch b = world_batch(seed_, first, count, int(model_->config.image_size));
+    if (complete_captions_ > 0.0f) make_complete(b, first);
     if (!hard_negatives_) return model_->contrastive_loss(b.images, tokenizer_.encode_batch(b.captions));
     Negatives n = negatives(b, seed_, first);
     return model_->contrastive_loss(b.images, tokenizer_.encode_batch(b.captions), n.ids, n.valid);
+  }
+
+  // Items [first, first + count) of the training stream, each caption restated completely with probability
+  // complete_captions_ (a draw of the item's own, so any item can be made alone).
+  void make_complete(WorldBatch& b, uint64_t first) const {
+    for (size_t i = 0; i < b.captions.size(); ++i) {
+      const uint64_t index = first + uint64_t(i);
+      world::Rng rng(seed_ * 0xC2B2AE3D27D4EB4Full ^ (index + 1) * 0x165667B19E3779F9ull);
+      if (!rng.chance(complete_captions_)) continue;
+      world::Caption c = world::training_example(seed_, index, world::Detail::Complete).caption;
+      b.captions[i] = c.text;
+      b.specs[i] = c.spec;
+    }
   }
 
   // Item i's hard negative, drawn from (seed, i) alone like every other draw of an item; valid false (and an empty
@@ -138,6 +159,7 @@ class ClipTask : public Task {
   nlohmann::json config_;
   models::MiniClip model_{nullptr};
   bool hard_negatives_ = false;
+  float complete_captions_ = 0.0f;
   world::NegativeMix mix_ = world::NegativeMix::Basic;
 };
 

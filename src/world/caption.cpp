@@ -73,14 +73,17 @@ std::string phrase_with(const SceneSpec& spec, Chooser& ch) {
 
 }  // namespace
 
-SceneSpec choose_spec(const Scene& scene, Category category, std::optional<Relation> relation, Rng& rng) {
+SceneSpec choose_spec(const Scene& scene, Category category, std::optional<Relation> relation, Rng& rng,
+                      Detail detail) {
   check(!scene.objects.empty(), "caption: the scene has no objects");
   SceneSpec spec;
+  // Whether to state a fact the category states with probability p: chance(1) is always true and draws as well.
+  auto says = [&](float p) { return rng.chance(detail == Detail::Complete && p > 0.0f ? 1.0f : p); };
   auto state = [&](const Object& o, float color_p, float size_p) {
     ObjectSpec s;
     s.shape = o.shape;
-    if (rng.chance(color_p)) s.color = o.color;
-    if (rng.chance(size_p)) s.size = o.size;
+    if (says(color_p)) s.color = o.color;
+    if (says(size_p)) s.size = o.size;
     return s;
   };
   float background_p = scene.background == kDefaultBackground ? 0.15f : 0.3f;
@@ -116,7 +119,7 @@ SceneSpec choose_spec(const Scene& scene, Category category, std::optional<Relat
       break;
     }
   }
-  if (rng.chance(background_p)) spec.background = scene.background;
+  if (says(background_p)) spec.background = scene.background;
   return spec;
 }
 
@@ -130,9 +133,10 @@ std::string canonical_phrase(const SceneSpec& spec) {
   return phrase_with(spec, ch);
 }
 
-Caption caption_scene(const Scene& scene, Category category, std::optional<Relation> relation, Rng& rng) {
+Caption caption_scene(const Scene& scene, Category category, std::optional<Relation> relation, Rng& rng,
+                      Detail detail) {
   Caption c;
-  c.spec = choose_spec(scene, category, relation, rng);
+  c.spec = choose_spec(scene, category, relation, rng, detail);
   c.text = phrase(c.spec, rng);
   return c;
 }

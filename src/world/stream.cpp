@@ -5,7 +5,7 @@
 
 namespace easel::world {
 
-Example training_example(uint64_t seed, uint64_t index) {
+Example training_example(uint64_t seed, uint64_t index, Detail detail) {
   Rng rng(mix_seed(seed, index));
   Example ex;
   ex.category = Category(rng.below(kNumCategories));
@@ -14,7 +14,7 @@ Example training_example(uint64_t seed, uint64_t index) {
   while (renders_held_out(ex.scene));
   std::optional<Relation> stated;
   if (ex.category == Category::Position) stated = relation;
-  ex.caption = caption_scene(ex.scene, ex.category, stated, rng);
+  ex.caption = caption_scene(ex.scene, ex.category, stated, rng, detail);
   return ex;
 }
 

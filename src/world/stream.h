@@ -16,6 +16,7 @@ struct Example {
 
 // Item `index` of the stream seeded `seed`: a category drawn uniformly, a scene of it drawn again until
 // renders_held_out() is false, and a caption from the grammar. Any item can be made without the ones before it.
-Example training_example(uint64_t seed, uint64_t index);
+// Detail::Complete: the same scene, its caption stating every color, size and background (caption.h).
+Example training_example(uint64_t seed, uint64_t index, Detail detail = Detail::Partial);
 
 }  // namespace easel::world

@@ -115,6 +115,14 @@ TEST_F(TinyRuns, ClipHardNegativesComeFromItsConfig) {
   const io::StateDict file = io::load_safetensors(o.out_dir + "/clip.safetensors");
   EXPECT_NE(file.metadata.at("config").find("hard_negatives"), std::string::npos);
 
+  auto complete = o;  // complete captions: other captions for the same images, so another first loss
+  complete.out_dir = (dir_->path / "clip-complete").string();
+  complete.task.config["training"] = {{"complete_captions", 1.0}};
+  const auto restated = train::train(complete).losses;
+  ASSERT_EQ(restated.size(), 2u);
+  EXPECT_TRUE(std::isfinite(restated[0]));
+  EXPECT_NE(restated[0], plain[0]);
+
   auto patched = o;  // a patch without a text encoder config is merged into the default
   patched.out_dir = (dir_->path / "clip-patch").string();
   patched.task.config = nlohmann::json::parse(R"({"training": {"hard_negatives": true}})");
@@ -125,6 +133,10 @@ TEST_F(TinyRuns, ClipHardNegativesComeFromItsConfig) {
   expect_refused_naming(patched, "hard_negatives", "hard_negatives \"yes\"");
   patched.task.config = nlohmann::json::parse(R"({"training": {"relation_negatives": true}})");
   expect_refused_naming(patched, "relation_negatives", "relation_negatives without hard_negatives");
+  patched.task.config = nlohmann::json::parse(R"({"training": {"complete_captions": 1.5}})");
+  expect_refused_naming(patched, "complete_captions", "complete_captions 1.5");
+  patched.task.config = nlohmann::json::parse(R"({"training": {"complete_captions": "all"}})");
+  expect_refused_naming(patched, "complete_captions", "complete_captions \"all\"");
   patched.out_dir = (dir_->path / "clip-relations").string();
   patched.task.config = nlohmann::json::parse(R"({"training": {"hard_negatives": true, "relation_negatives": true}})");
   EXPECT_NO_THROW(train::train(patched));

@@ -36,6 +36,32 @@ TEST(WorldCaption, EveryGrammarCaptionParsesBackToItsSpecAndIsTrue) {
   EXPECT_GT(distinct.size(), 4000u);  // the grammar varies
 }
 
+TEST(WorldCaption, CompleteCaptionsStateEveryColorAndSizeOfTheSameScene) {
+  int complete = 0;
+  for (uint64_t i = 0; i < 3000; ++i) {
+    Example partial = training_example(11, i);
+    Example ex = training_example(11, i, Detail::Complete);
+    EXPECT_EQ(ex.scene.objects.size(), partial.scene.objects.size());
+    EXPECT_EQ(ex.category, partial.category);
+    for (size_t k = 0; k < ex.scene.objects.size() && k < partial.scene.objects.size(); ++k) {
+      EXPECT_EQ(ex.scene.objects[k].shape, partial.scene.objects[k].shape);
+      EXPECT_EQ(ex.scene.objects[k].color, partial.scene.objects[k].color);
+    }
+    ParsedCaption p = parse_caption(ex.caption.text);
+    EXPECT_EQ(p.spec, ex.caption.spec) << ex.caption.text;
+    EXPECT_TRUE(satisfies(ex.scene, ex.caption.spec)) << ex.caption.text;
+    EXPECT_EQ(ex.caption.spec.background, ex.scene.background) << ex.caption.text;
+    bool all = true;
+    for (const ObjectSpec& o : ex.caption.spec.objects) {
+      all = all && o.color.has_value();
+      if (ex.category != Category::Counting) all = all && o.size.has_value();
+    }
+    EXPECT_TRUE(all) << ex.caption.text;
+    complete += all;
+  }
+  EXPECT_EQ(complete, 3000);
+}
+
 TEST(WorldCaption, CanonicalPhrases) {
   EXPECT_EQ(canonical_phrase({{obj(Shape::Circle, Color::Red)}, {}, {}}), "a red circle");
   EXPECT_EQ(canonical_phrase({{obj(Shape::Star, Color::Blue, Size::Small)}, {}, Color::White}),
