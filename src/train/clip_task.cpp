@@ -6,6 +6,7 @@
 // color, size and background (world::Detail::Complete); validation keeps the grammar's captions.
 #include <torch/torch.h>
 
+#include <functional>
 #include <sstream>
 
 #include "models/mini_clip.h"
@@ -122,28 +123,47 @@ class ClipTask : public Task {
     for (int64_t i = 0; i < valid.size(0); ++i)
       if (valid[i]) ++of[int(n.facts[size_t(i)])], ok[int(n.facts[size_t(i)])] += hit[i];
     for (int f = 0; f < world::kFacts; ++f) s << (f ? ", " : "") << world::name(world::Fact(f)) << " " << ok[f] << "/" << of[f];
-    s << "); turned relations " << turned_relations(b, img);
+    s << "); turned relations " << turned_relations(b, img) << ", swapped colours " << swapped_colours(b, img);
     return s.str();
   }
 
-  // Of the validation items whose caption states a relation, how many images are closer to their caption than to
-  // the same caption with the relation turned around ("left of" <-> "right of"): whether CLIP sees where things are,
-  // whatever the training mix.
+  // Two probes of what CLIP sees, whatever the training mix: of the validation items whose caption states a relation
+  // (turned relations) or two colours of two different shapes (swapped colours), how many images are closer to their
+  // caption than to the same caption with the relation turned around ("left of" <-> "right of") or the two colours
+  // swapped, a caption false of the scene: whether CLIP sees where things are and which colour goes with which shape.
   std::string turned_relations(const WorldBatch& b, const torch::Tensor& img) {
-    std::vector<std::string> texts, turned;
+    return probe(b, img, [](world::SceneSpec s) -> std::optional<world::SceneSpec> {
+      if (!s.relation) return std::nullopt;
+      s.relation->relation = world::converse(s.relation->relation);
+      return s;
+    });
+  }
+  std::string swapped_colours(const WorldBatch& b, const torch::Tensor& img) {
+    return probe(b, img, [](world::SceneSpec s) -> std::optional<world::SceneSpec> {
+      if (s.objects.size() != 2) return std::nullopt;
+      world::ObjectSpec& x = s.objects[0];
+      world::ObjectSpec& y = s.objects[1];
+      if (!x.color || !y.color || *x.color == *y.color || x.shape == y.shape) return std::nullopt;
+      std::swap(x.color, y.color);
+      return s;
+    });
+  }
+  // Right / of for the items where `change` gives a caption false of the scene; both captions in canonical wording.
+  std::string probe(const WorldBatch& b, const torch::Tensor& img,
+                    const std::function<std::optional<world::SceneSpec>(world::SceneSpec)>& change) {
+    std::vector<std::string> texts, changed;
     std::vector<int64_t> rows;
     for (size_t i = 0; i < b.specs.size(); ++i) {
-      if (!b.specs[i].relation) continue;
-      world::SceneSpec t = b.specs[i];
-      t.relation->relation = world::converse(t.relation->relation);
-      texts.push_back(world::canonical_phrase(b.specs[i]));  // both in the same words
-      turned.push_back(world::canonical_phrase(t));
+      std::optional<world::SceneSpec> t = change(b.specs[i]);
+      if (!t || world::satisfies(b.scenes[i], *t)) continue;
+      texts.push_back(world::canonical_phrase(b.specs[i]));
+      changed.push_back(world::canonical_phrase(*t));
       rows.push_back(int64_t(i));
     }
     if (rows.empty()) return "0/0";
     torch::Tensor im = img.index_select(0, torch::tensor(rows));
     torch::Tensor own = (im * model_->encode_text(tokenizer_.encode_batch(texts)).embeds).sum(1);
-    torch::Tensor other = (im * model_->encode_text(tokenizer_.encode_batch(turned)).embeds).sum(1);
+    torch::Tensor other = (im * model_->encode_text(tokenizer_.encode_batch(changed)).embeds).sum(1);
     return std::to_string(own.gt(other).sum().item<int64_t>()) + "/" + std::to_string(rows.size());
   }
 
