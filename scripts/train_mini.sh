@@ -6,13 +6,20 @@
 #
 #   scripts/train_mini.sh [RUN_DIR]        # default RUN_DIR: runs/easel-mini (not committed)
 #
-# On 2 cores one thread per process trains more items per second than one process on two threads, so stages run
-# two at a time: CLIP beside the upsampler, then the prior beside the decoder's first DECODER_SOLO_STEPS; then the
-# decoder goes on data-parallel, two processes on loopback (same global batch, so the same run). Each stage's log is
-# RUN_DIR/<stage>.log. The step counts are MODEL_CARD.md's; raise them with the variables below.
+# The chain (MODEL_CARD.md, "How to reproduce"): a first CLIP, and the decoder trained on it, which learns to draw;
+# a second CLIP trained with hard negatives (NegCLIP: each caption also against the same caption with one fact
+# wrong), which sees sizes the first does not; the prior on the second CLIP; and the decoder fine-tuned onto the
+# second CLIP's embeddings (MODEL_CARD, seventh and eighth tries). The decoder trained from scratch on the second
+# CLIP at the first run's learning rate hit a loss spike and came out worse (ninth try).
 #
-# Precision: CLIP and the prior in bf16 autocast, as the shipped files were trained; the decoder and upsampler in
-# float32, which trains faster on a CPU without AMX (bench_train: decoder fp32 36 items/s, bf16 25, one thread).
+# On 2 cores one thread per process trains more items per second than one process on two threads, so stages run
+# two at a time (NegCLIP alone first, on two threads): the first CLIP beside the upsampler, then the prior beside the
+# decoder's first DECODER_SOLO_STEPS; then the decoder goes on data-parallel, two processes on loopback (same global
+# batch, so the same run), and so does its fine-tune. Each stage's log is RUN_DIR/<stage>.log. The step counts are
+# MODEL_CARD.md's.
+#
+# Precision: the CLIPs and the prior in bf16 autocast, as the shipped files were trained; the decoder and upsampler
+# in float32, which trains faster on a CPU without AMX (bench_train: decoder fp32 36 items/s, bf16 25, one thread).
 # The decoder's lr is 1e-3: it reached the 5e-4 run's validation loss in 0.75 of the steps (MODEL_CARD, third try).
 # Its network is twice the default width, with scale-shift resnets, trained on logit-normal timesteps (DECODER_CONFIG;
 # MODEL_CARD, fifth try): mid-noise denoising is what limited the default one. Its last 1,100 steps decay the learning
@@ -29,47 +36,65 @@ DECODER_STEPS=${DECODER_STEPS:-4200}
 DECODER_DECAY_FROM=${DECODER_DECAY_FROM:-3100}  # its learning rate falls linearly to 0 from here to DECODER_STEPS
 DECODER_CONFIG='{"unet": {"block_out_channels": [64, 128, 128], "resnet_time_scale_shift": "scale_shift"},
                  "training": {"timesteps": "logit_normal"}}'
+TUNE_STEPS=${TUNE_STEPS:-1500}
+TUNE_DECAY_FROM=${TUNE_DECAY_FROM:-1200}
+NEGCLIP_CONFIG='{"training": {"hard_negatives": true}}'
 PORT=${PORT:-29517}
 mkdir -p "$RUN" models/easel-mini
 
-stage() {  # name steps batch lr [extra args...]
-  local name=$1 steps=$2 batch=$3 lr=$4; shift 4
+stage() {  # dir kind steps batch lr [extra args...]: `easel train KIND --out RUN/DIR`, resumed if it has begun
+  local dir=$1 kind=$2 steps=$3 batch=$4 lr=$5; shift 5
   local resume=()
-  [[ -f "$RUN/$name/checkpoint.safetensors" ]] && resume=(--resume)
-  "$EASEL" train "$name" --out "$RUN/$name" --steps "$steps" --batch "$batch" --lr "$lr" \
-    --save-every 100 --sample-every 1000 --log-every 20 --threads 1 "${resume[@]}" "$@" >>"$RUN/$name.log" 2>&1
+  [[ -f "$RUN/$dir/checkpoint.safetensors" ]] && resume=(--resume)
+  "$EASEL" train "$kind" --out "$RUN/$dir" --steps "$steps" --batch "$batch" --lr "$lr" \
+    --save-every 100 --sample-every 1000 --log-every 20 --threads "${THREADS:-1}" "${resume[@]}" "$@" \
+    >>"$RUN/$dir.log" 2>&1
 }
+dp=(--world-size 2 --master-addr 127.0.0.1 --master-port "$PORT")  # + --rank 0|1; rank 0 logs and writes the files
 
-stage clip "$CLIP_STEPS" 256 1e-3 --warmup 200 --bf16 &
+# NegCLIP alone on both cores' threads: the thread count changes a bf16 run's rounding, and the shipped NegCLIP was
+# trained on two (on one the same command ends at hard negatives 0.887 instead of 0.914).
+THREADS=2 stage negclip clip "$CLIP_STEPS" 256 1e-3 --warmup 200 --bf16 --config "$NEGCLIP_CONFIG"
+stage clip clip "$CLIP_STEPS" 256 1e-3 --warmup 200 --bf16 &
 clip=$!
-stage upsampler "$UPSAMPLER_STEPS" 16 5e-4 --warmup 200 --ema 0.999 &
+stage upsampler upsampler "$UPSAMPLER_STEPS" 16 5e-4 --warmup 200 --ema 0.999 &
 upsampler=$!
 wait "$clip" && wait "$upsampler"
 
-# CLIP ships its trained weights: its run's EMA (made before the trainer's EMA warm-up existed) kept a third of
-# the early weights (CLIP val top-1 0.45 for the EMA, 0.75 for the trained weights).
+# The first CLIP's trained weights: its run's EMA (the trainer's EMA had no warm-up when it was made) kept a third of
+# the early weights (val top-1 0.45 for the EMA, 0.75 for the trained weights). NegCLIP's EMA is the better file.
 "$EASEL" export "$RUN/clip/checkpoint.safetensors" "$RUN/clip/clip-trained.safetensors" --weights trained \
   --dtype fp32 --overwrite
+NEGCLIP=$RUN/negclip/clip.safetensors
 DECODER=(--warmup 500 --ema 0.9995 --config "$DECODER_CONFIG" --clip "$RUN/clip/clip-trained.safetensors")
 
-stage prior "$PRIOR_STEPS" 128 3e-4 --warmup 200 --ema 0.999 --bf16 --clip "$RUN/clip/clip-trained.safetensors" &
+stage prior prior "$PRIOR_STEPS" 128 3e-4 --warmup 200 --ema 0.999 --bf16 --clip "$NEGCLIP" &
 prior=$!
-stage decoder "$DECODER_SOLO_STEPS" 64 1e-3 "${DECODER[@]}" &
+stage decoder decoder "$DECODER_SOLO_STEPS" 64 1e-3 "${DECODER[@]}" &
 decoder=$!
 wait "$prior" && wait "$decoder"
 
-# The rest of the decoder on both cores (a run already at DECODER_STEPS does nothing). Rank 0 logs and writes the
-# files; both ranks resume from the same checkpoint.
-dp=(--world-size 2 --master-addr 127.0.0.1 --master-port "$PORT")
-dp+=(--decay-from "$DECODER_DECAY_FROM")
-stage decoder "$DECODER_STEPS" 64 1e-3 "${DECODER[@]}" "${dp[@]}" --rank 1 &
+# The rest of the decoder on both cores (a run already at DECODER_STEPS does nothing); both ranks resume from the
+# same checkpoint.
+DECODER+=(--decay-from "$DECODER_DECAY_FROM")
+stage decoder decoder "$DECODER_STEPS" 64 1e-3 "${DECODER[@]}" "${dp[@]}" --rank 1 &
 rank1=$!
-stage decoder "$DECODER_STEPS" 64 1e-3 "${DECODER[@]}" "${dp[@]}" --rank 0
+stage decoder decoder "$DECODER_STEPS" 64 1e-3 "${DECODER[@]}" "${dp[@]}" --rank 0
+wait "$rank1"
+
+# The fine-tune starts from the decoder as it shipped before (bf16, read back as float32) and learns NegCLIP's
+# embeddings at a third of the rate, its last 300 steps decaying to 0.
+"$EASEL" export "$RUN/decoder/decoder.safetensors" "$RUN/decoder-first.safetensors" --overwrite
+TUNE=(--warmup 100 --ema 0.998 --clip "$NEGCLIP" --decay-from "$TUNE_DECAY_FROM")
+[[ -f "$RUN/tune/checkpoint.safetensors" ]] || TUNE+=(--init "$RUN/decoder-first.safetensors")
+stage tune decoder "$TUNE_STEPS" 64 3e-4 "${TUNE[@]}" "${dp[@]}" --rank 1 &
+rank1=$!
+stage tune decoder "$TUNE_STEPS" 64 3e-4 "${TUNE[@]}" "${dp[@]}" --rank 0
 wait "$rank1"
 
 # CLIP stays fp32 (the prior and decoder learned its exact embeddings); the rest ships in bf16.
-"$EASEL" export "$RUN/clip/clip-trained.safetensors" models/easel-mini/clip.safetensors --dtype fp32 --overwrite
-for m in prior decoder upsampler; do
-  "$EASEL" export "$RUN/$m/$m.safetensors" "models/easel-mini/$m.safetensors" --overwrite
-done
+"$EASEL" export "$NEGCLIP" models/easel-mini/clip.safetensors --dtype fp32 --overwrite
+"$EASEL" export "$RUN/prior/prior.safetensors" models/easel-mini/prior.safetensors --overwrite
+"$EASEL" export "$RUN/tune/decoder.safetensors" models/easel-mini/decoder.safetensors --overwrite
+"$EASEL" export "$RUN/upsampler/upsampler.safetensors" models/easel-mini/upsampler.safetensors --overwrite
 echo "easel-mini installed in models/easel-mini/" >&2
