@@ -3,7 +3,8 @@
 // wrong (world/hard_negative.h, NegCLIP), which its image must rank below its own caption; with
 // "relation_negatives": true as well, many of them get the relation wrong (NegativeMix::Relations). With
 // "complete_captions": p, each item's caption is with probability p replaced by one of the same scene stating every
-// color, size and background (world::Detail::Complete); validation keeps the grammar's captions.
+// color, size and background (world::Detail::Complete; MODEL_CARD tenth try: it did not improve colour binding
+// here); validation keeps the grammar's captions.
 #include <torch/torch.h>
 
 #include <functional>
