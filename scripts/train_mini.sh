@@ -50,7 +50,14 @@ stage() {  # dir kind steps batch lr [extra args...]: `easel train KIND --out RU
     --save-every 100 --sample-every 1000 --log-every 20 --threads "${THREADS:-1}" "${resume[@]}" "$@" \
     >>"$RUN/$dir.log" 2>&1
 }
-dp=(--world-size 2 --master-addr 127.0.0.1 --master-port "$PORT")  # + --rank 0|1; rank 0 logs and writes the files
+parallel_stage() {  # the same arguments as stage: the run on both cores, two ranks on loopback (same global batch,
+  # so the same run); rank 0 logs and writes the files, both resume from the same checkpoint
+  local dp=(--world-size 2 --master-addr 127.0.0.1 --master-port "$PORT")
+  stage "$@" "${dp[@]}" --rank 1 &
+  local rank1=$!
+  stage "$@" "${dp[@]}" --rank 0
+  wait "$rank1"
+}
 
 # NegCLIP alone on both cores' threads: the thread count changes a bf16 run's rounding, and the shipped NegCLIP was
 # trained on two (on one the same command ends at hard negatives 0.887 instead of 0.914).
@@ -74,27 +81,22 @@ stage decoder decoder "$DECODER_SOLO_STEPS" 64 1e-3 "${DECODER[@]}" &
 decoder=$!
 wait "$prior" && wait "$decoder"
 
-# The rest of the decoder on both cores (a run already at DECODER_STEPS does nothing); both ranks resume from the
-# same checkpoint.
-DECODER+=(--decay-from "$DECODER_DECAY_FROM")
-stage decoder decoder "$DECODER_STEPS" 64 1e-3 "${DECODER[@]}" "${dp[@]}" --rank 1 &
-rank1=$!
-stage decoder decoder "$DECODER_STEPS" 64 1e-3 "${DECODER[@]}" "${dp[@]}" --rank 0
-wait "$rank1"
+# The rest of the decoder on both cores (a run already at DECODER_STEPS does nothing).
+parallel_stage decoder decoder "$DECODER_STEPS" 64 1e-3 "${DECODER[@]}" --decay-from "$DECODER_DECAY_FROM"
 
 # The fine-tune starts from the decoder as it shipped before (bf16, read back as float32) and learns NegCLIP's
-# embeddings at a third of the rate, its last 300 steps decaying to 0.
-"$EASEL" export "$RUN/decoder/decoder.safetensors" "$RUN/decoder-first.safetensors" --overwrite
+# embeddings at a third of the rate, its last 300 steps decaying to 0 (the export is made when the fine-tune starts;
+# a resumed one reads its checkpoint).
 TUNE=(--warmup 100 --ema 0.998 --clip "$NEGCLIP" --decay-from "$TUNE_DECAY_FROM")
-[[ -f "$RUN/tune/checkpoint.safetensors" ]] || TUNE+=(--init "$RUN/decoder-first.safetensors")
-stage tune decoder "$TUNE_STEPS" 64 3e-4 "${TUNE[@]}" "${dp[@]}" --rank 1 &
-rank1=$!
-stage tune decoder "$TUNE_STEPS" 64 3e-4 "${TUNE[@]}" "${dp[@]}" --rank 0
-wait "$rank1"
+if [[ ! -f "$RUN/tune/checkpoint.safetensors" ]]; then
+  "$EASEL" export "$RUN/decoder/decoder.safetensors" "$RUN/decoder-first.safetensors" --overwrite
+  TUNE+=(--init "$RUN/decoder-first.safetensors")
+fi
+parallel_stage tune decoder "$TUNE_STEPS" 64 3e-4 "${TUNE[@]}"
 
 # CLIP stays fp32 (the prior and decoder learned its exact embeddings); the rest ships in bf16.
 "$EASEL" export "$NEGCLIP" models/easel-mini/clip.safetensors --dtype fp32 --overwrite
-"$EASEL" export "$RUN/prior/prior.safetensors" models/easel-mini/prior.safetensors --overwrite
-"$EASEL" export "$RUN/tune/decoder.safetensors" models/easel-mini/decoder.safetensors --overwrite
-"$EASEL" export "$RUN/upsampler/upsampler.safetensors" models/easel-mini/upsampler.safetensors --overwrite
+for file in prior/prior upsampler/upsampler tune/decoder; do  # RUN_DIR/<stage>/<model>.safetensors
+  "$EASEL" export "$RUN/$file.safetensors" "models/easel-mini/${file#*/}.safetensors" --overwrite
+done
 echo "easel-mini installed in models/easel-mini/" >&2
