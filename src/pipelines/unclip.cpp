@@ -89,7 +89,8 @@ UnclipSettings unclip_settings_from_json(const nlohmann::json& j, const std::str
                   std::pair{"candidates", &s.prior.candidates}, std::pair{"sampler", &s.prior.sampler});
     else if (stage == "decoder")
       read_fields(value, at, std::pair{"steps", &s.decoder.steps}, std::pair{"guidance", &s.decoder.guidance},
-                  std::pair{"guidance_rescale", &s.decoder.guidance_rescale}, std::pair{"sampler", &s.decoder.sampler},
+                  std::pair{"guidance_rescale", &s.decoder.guidance_rescale},
+                  std::pair{"caption_guidance", &s.decoder.caption_guidance}, std::pair{"sampler", &s.decoder.sampler},
                   std::pair{"candidates", &s.decoder.candidates});
     else if (stage == "upsampler")
       read_fields(value, at, std::pair{"steps", &s.upsampler.steps}, std::pair{"sampler", &s.upsampler.sampler},
@@ -103,6 +104,8 @@ UnclipSettings unclip_settings_from_json(const nlohmann::json& j, const std::str
   check(s.decoder.candidates >= 1 && s.decoder.candidates <= 16, where + ": decoder.candidates must be in 1..16");
   check(s.decoder.guidance_rescale >= 0 && s.decoder.guidance_rescale <= 1,
         where + ": decoder.guidance_rescale must be in 0..1");
+  check(s.decoder.caption_guidance >= 0 && s.decoder.caption_guidance <= 20,
+        where + ": decoder.caption_guidance must be in 0..20");
   check(s.upsampler.window >= 0, where + ": upsampler.window must be 0 (whole image) or a tile size");
   return s;
 }
@@ -117,6 +120,7 @@ nlohmann::json unclip_settings_to_json(const UnclipSettings& s) {
            {{"steps", s.decoder.steps},
             {"guidance", s.decoder.guidance},
             {"guidance_rescale", s.decoder.guidance_rescale},
+            {"caption_guidance", s.decoder.caption_guidance},
             {"sampler", s.decoder.sampler},
             {"candidates", s.decoder.candidates}}},
           {"upsampler",

@@ -93,11 +93,25 @@ torch::Tensor sample_decoder(models::MiniDecoder& decoder, const sampling::Noise
   check(s.candidates >= 1, "decoder: candidates must be >= 1");
   const int64_t K = s.candidates, B = K * image_embeds.size(0), S = decoder->config.image_size;
   const TextCondition rows = repeat(cond, K);
-  torch::Tensor img = torch::cat({decoder->null_image_embed.unsqueeze(0).expand({B, -1}), image_embeds.repeat({K, 1})});
-  torch::Tensor emb = torch::cat({repeat_to(uncond.embeds, B), rows.embeds});
-  torch::Tensor hid = torch::cat({repeat_to(uncond.hidden, B), rows.hidden});
+  const bool by_caption = s.caption_guidance != 0;
+  const torch::Tensor embeds = image_embeds.repeat({K, 1});
+  // Rows: [null embedding, empty caption; embedding, caption] and, for caption guidance, [embedding, empty caption].
+  std::vector<torch::Tensor> img{decoder->null_image_embed.unsqueeze(0).expand({B, -1}), embeds},
+      emb{repeat_to(uncond.embeds, B), rows.embeds}, hid{repeat_to(uncond.hidden, B), rows.hidden};
+  if (by_caption) {
+    img.push_back(embeds);
+    emb.push_back(repeat_to(uncond.embeds, B));
+    hid.push_back(repeat_to(uncond.hidden, B));
+  }
+  const torch::Tensor all_img = torch::cat(img), all_emb = torch::cat(emb), all_hid = torch::cat(hid);
   auto model = [&](const torch::Tensor& x, const torch::Tensor& t) {
-    return sampling::guide_batch(decoder(torch::cat({x, x}), t, img, emb, hid), s.guidance, s.guidance_rescale);
+    if (!by_caption)
+      return sampling::guide_batch(decoder(torch::cat({x, x}), t, all_img, all_emb, all_hid), s.guidance,
+                                   s.guidance_rescale);
+    const auto out = decoder(torch::cat({x, x, x}), t, all_img, all_emb, all_hid).chunk(3);
+    const torch::Tensor guided = sampling::classifier_free_guidance(out[0], out[1], s.guidance) +
+                                 s.caption_guidance * (out[1] - out[2]);
+    return sampling::rescale_guidance(guided, out[1], s.guidance_rescale);
   };
   return diffusion_loop(s.sampler, noise, s.steps, {B, 3, S, S}, model, gen, on_step).clamp(-1, 1);
 }

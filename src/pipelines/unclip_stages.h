@@ -57,6 +57,13 @@ struct DecoderSettings {
   // guidance; sampling/guidance.h). On easel-mini 0.7 helped DDIM 25 a little and DDPM 50 not (MODEL_CARD.md,
   // "Sampling"), so its sampling.json leaves it at 0.
   double guidance_rescale = 0.0;
+  // > 0: compositional guidance toward the caption (Liu et al. 2022, "Compositional Visual Generation with
+  // Composable Diffusion Models", eq. 10): a third row per image, the image embedding with the empty caption (e),
+  // which the decoder learned from its caption dropout, and out = uncond + guidance (cond - uncond) +
+  // caption_guidance (cond - e): what the caption's words add beyond the embedding, amplified. For prompts whose
+  // colour and shape never appeared together in training the embedding is the unreliable part and the words are
+  // not. Costs the decoder 1.5x.
+  double caption_guidance = 0.0;
   // DDIM, whose clip_sample clamps each x0 estimate to [-1, 1] as unCLIP's scheduler does. Ancestral "ddpm" with
   // 50 steps, easel-mini's choice, draws cleaner backgrounds and one object where DDIM 25 breaks it into several
   // (MODEL_CARD.md, "Sampling"). The sigma samplers (euler, dpmpp_2m...) start from the cosine schedule's
@@ -70,7 +77,7 @@ struct DecoderSettings {
 };
 // Images [K * B, 3, S, S] in [-1, 1], K = settings.candidates (candidate k of item b at row k * B + b; for
 // keep_closest_images), from image embeddings [B, D] and the captions' text conditions (uncond: the empty caption,
-// batch 1). Guidance runs as one [uncond; cond] batch.
+// batch 1). Guidance runs as one [uncond; cond] batch ([uncond; cond; embedding alone] with caption_guidance).
 torch::Tensor sample_decoder(models::MiniDecoder& decoder, const sampling::NoiseConfig& noise,
                              const torch::Tensor& image_embeds, const TextCondition& cond,
                              const TextCondition& uncond, const DecoderSettings& settings, at::Generator& gen,

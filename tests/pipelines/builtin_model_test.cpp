@@ -64,7 +64,7 @@ TEST(BuiltinModel, AFoldersSamplingJsonSetsItsSettings) {
     fs::create_symlink(fs::absolute(kShipped + "/" + f + ".safetensors"), dir / (std::string(f) + ".safetensors"));
   const pipelines::UnclipModel bare = pipelines::load_unclip(dir.path.string());  // the weights, no sampling.json
   std::ofstream(dir / "sampling.json")
-      << R"({"decoder": {"steps": 3, "sampler": "ddpm", "guidance_rescale": 0.5},)"
+      << R"({"decoder": {"steps": 3, "sampler": "ddpm", "guidance_rescale": 0.5, "caption_guidance": 1.5},)"
       << R"( "upsampler": {"steps": 2, "window": 64}})";
   pipelines::UnclipModel m = pipelines::load_unclip(dir.path.string());
   EXPECT_EQ(m.hash, bare.hash) << "sampling.json is not weights";
@@ -72,6 +72,7 @@ TEST(BuiltinModel, AFoldersSamplingJsonSetsItsSettings) {
   EXPECT_EQ(m.settings.decoder.sampler, "ddpm");
   EXPECT_EQ(m.settings.decoder.guidance, pipelines::DecoderSettings{}.guidance);  // absent: the default
   EXPECT_EQ(m.settings.decoder.guidance_rescale, 0.5);
+  EXPECT_EQ(m.settings.decoder.caption_guidance, 1.5);
   EXPECT_EQ(m.settings.upsampler.steps, 2);
   EXPECT_EQ(m.settings.upsampler.window, 64);
   EXPECT_EQ(m.settings.prior.steps, pipelines::PriorSettings{}.steps);
@@ -89,11 +90,17 @@ TEST(BuiltinModel, AFoldersSamplingJsonSetsItsSettings) {
   EXPECT_EQ(stages.upsampler.steps, 2);
   EXPECT_EQ(stages.decoder.sampler, "ddpm");
   EXPECT_EQ(stages.decoder.guidance_rescale, 0.5);
+  EXPECT_EQ(stages.decoder.caption_guidance, 1.5);
   pipelines::UnclipSettings plain_guidance = m.settings;
   plain_guidance.decoder.guidance_rescale = 0;
   EXPECT_NE(pipelines::unclip_generate(m, "a red circle", 1, 7, plain_guidance).images[0].pixels,
             out.images[0].pixels)
       << "guidance_rescale is not used";
+  pipelines::UnclipSettings no_caption_guidance = m.settings;
+  no_caption_guidance.decoder.caption_guidance = 0;
+  EXPECT_NE(pipelines::unclip_generate(m, "a red circle", 1, 7, no_caption_guidance).images[0].pixels,
+            out.images[0].pixels)
+      << "caption_guidance is not used";
   EXPECT_EQ(stages.prior.candidates, pipelines::PriorSettings{}.candidates);
   EXPECT_EQ(stages.decoder.candidates, 1);
 }
@@ -142,7 +149,8 @@ TEST(BuiltinModel, BadSamplingJsonIsRefusedNamingTheFile) {
                                  std::string(R"({"upsampler": {"window": -1}})"),
                                  std::string(R"({"decoder": {"guidance_rescale": 1.5}})"),
                                  std::string(R"({"decoder": {"candidates": 0}})"),
-                                 std::string(R"({"decoder": {"candidates": 17}})")}) {
+                                 std::string(R"({"decoder": {"candidates": 17}})"),
+                                 std::string(R"({"decoder": {"caption_guidance": -1}})")}) {
     std::ofstream(path, std::ios::trunc) << bad;
     try {
       pipelines::read_unclip_settings(path);

@@ -1,6 +1,7 @@
 // The upsampler stage on a tiny random upsampler: tiled sampling (64x64 windows, as it was trained) is used on
 // images larger than the window, the whole image otherwise, and bad windows are refused. The candidates' selection
-// (the prior's and the decoder's) on a tiny random CLIP: per item, the candidate closest to its target.
+// (the prior's and the decoder's) on a tiny random CLIP: per item, the candidate closest to its target. Caption
+// guidance on a tiny random decoder.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -59,6 +60,31 @@ TEST(UnclipStages, KeepClosestImagesKeepsTheOneCLIPMatchesToItsTarget) {
   EXPECT_TRUE(torch::equal(pipelines::keep_closest_images(clip, images, targets), wanted));
   EXPECT_TRUE(torch::equal(pipelines::keep_closest_images(clip, wanted, targets), wanted));  // one each: as given
   EXPECT_THROW(pipelines::keep_closest_images(clip, images.slice(0, 0, 3), targets), Error);
+}
+
+// Caption guidance adds caption_guidance * (cond - embedding alone): nothing when the caption is the empty one (the
+// two rows are the same), a different image when it is not; 0 is plain guidance.
+TEST(UnclipStages, CaptionGuidanceAmplifiesWhatTheCaptionAdds) {
+  torch::manual_seed(0);
+  models::MiniDecoder decoder(models::MiniDecoderConfig::from_json(tiny_decoder_config(), "tiny"));
+  decoder->eval();
+  const auto noise = sampling::NoiseConfig::from_json(train::decoder_scheduler());
+  const torch::Tensor embeds = torch::randn({2, 32});
+  const pipelines::TextCondition empty{torch::randn({1, 32}), torch::randn({1, 5, 32})},
+      caption{torch::randn({2, 32}), torch::randn({2, 5, 32})};
+  auto draw = [&](const pipelines::TextCondition& cond, double caption_guidance) {
+    pipelines::DecoderSettings s;
+    s.steps = 3;
+    s.caption_guidance = caption_guidance;
+    at::Generator gen = at::detail::createCPUGenerator(5);
+    return pipelines::sample_decoder(decoder, noise, embeds, cond, empty, s, gen);
+  };
+  const torch::Tensor plain = draw(caption, 0);
+  ASSERT_EQ(plain.sizes(), (std::vector<int64_t>{2, 3, 16, 16}));
+  EXPECT_FALSE(torch::allclose(draw(caption, 2.0), plain, 1e-3, 1e-3)) << "caption guidance changed nothing";
+  const pipelines::TextCondition no_caption = pipelines::repeat(empty, 2);
+  EXPECT_TRUE(torch::allclose(draw(no_caption, 2.0), draw(no_caption, 0), 1e-5, 1e-5))
+      << "with the empty caption there is nothing to amplify";
 }
 
 }  // namespace
