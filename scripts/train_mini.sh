@@ -29,6 +29,8 @@ cd "$(dirname "$0")/.."
 RUN=${1:-runs/easel-mini}
 EASEL=${EASEL:-build/bin/easel}
 CLIP_STEPS=${CLIP_STEPS:-1300}
+NEGCLIP_STEPS=${NEGCLIP_STEPS:-5200}
+NEGCLIP_DECAY_FROM=${NEGCLIP_DECAY_FROM:-4400}  # NegCLIP's learning rate falls linearly to 0 from here to NEGCLIP_STEPS
 UPSAMPLER_STEPS=${UPSAMPLER_STEPS:-2800}
 PRIOR_STEPS=${PRIOR_STEPS:-1600}
 DECODER_SOLO_STEPS=${DECODER_SOLO_STEPS:-600}
@@ -60,8 +62,10 @@ parallel_stage() {  # the same arguments as stage: the run on both cores, two ra
 }
 
 # NegCLIP alone on both cores' threads: the thread count changes a bf16 run's rounding, and the shipped NegCLIP was
-# trained on two (on one the same command ends at hard negatives 0.887 instead of 0.914).
-THREADS=2 stage negclip clip "$CLIP_STEPS" 256 1e-3 --warmup 200 --bf16 --config "$NEGCLIP_CONFIG"
+# trained on two (on one the same command ends at hard negatives 0.887 instead of 0.914 at step 1,300). Four times
+# the first CLIP's steps (MODEL_CARD, eleventh try: its loss was still falling fast at 1,300).
+THREADS=2 stage negclip clip "$NEGCLIP_STEPS" 256 1e-3 --warmup 200 --bf16 --config "$NEGCLIP_CONFIG" \
+  --decay-from "$NEGCLIP_DECAY_FROM"
 stage clip clip "$CLIP_STEPS" 256 1e-3 --warmup 200 --bf16 &
 clip=$!
 stage upsampler upsampler "$UPSAMPLER_STEPS" 16 5e-4 --warmup 200 --ema 0.999 &
