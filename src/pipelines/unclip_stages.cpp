@@ -93,24 +93,18 @@ torch::Tensor sample_decoder(models::MiniDecoder& decoder, const sampling::Noise
   check(s.candidates >= 1, "decoder: candidates must be >= 1");
   const int64_t K = s.candidates, B = K * image_embeds.size(0), S = decoder->config.image_size;
   const TextCondition rows = repeat(cond, K);
-  const bool by_caption = s.caption_guidance != 0;
-  const torch::Tensor embeds = image_embeds.repeat({K, 1});
   // Rows: [null embedding, empty caption; embedding, caption] and, for caption guidance, [embedding, empty caption].
-  std::vector<torch::Tensor> img{decoder->null_image_embed.unsqueeze(0).expand({B, -1}), embeds},
-      emb{repeat_to(uncond.embeds, B), rows.embeds}, hid{repeat_to(uncond.hidden, B), rows.hidden};
-  if (by_caption) {
-    img.push_back(embeds);
-    emb.push_back(repeat_to(uncond.embeds, B));
-    hid.push_back(repeat_to(uncond.hidden, B));
-  }
-  const torch::Tensor all_img = torch::cat(img), all_emb = torch::cat(emb), all_hid = torch::cat(hid);
+  const int64_t n = s.caption_guidance != 0 ? 3 : 2;
+  const torch::Tensor embeds = image_embeds.repeat({K, 1}), null_embeds = decoder->null_image_embed.expand({B, -1});
+  const torch::Tensor img = torch::cat({null_embeds, embeds, embeds}).slice(0, 0, n * B),
+                      emb = torch::cat({repeat_to(uncond.embeds, B), rows.embeds, repeat_to(uncond.embeds, B)})
+                                .slice(0, 0, n * B),
+                      hid = torch::cat({repeat_to(uncond.hidden, B), rows.hidden, repeat_to(uncond.hidden, B)})
+                                .slice(0, 0, n * B);
   auto model = [&](const torch::Tensor& x, const torch::Tensor& t) {
-    if (!by_caption)
-      return sampling::guide_batch(decoder(torch::cat({x, x}), t, all_img, all_emb, all_hid), s.guidance,
-                                   s.guidance_rescale);
-    const auto out = decoder(torch::cat({x, x, x}), t, all_img, all_emb, all_hid).chunk(3);
-    const torch::Tensor guided = sampling::classifier_free_guidance(out[0], out[1], s.guidance) +
-                                 s.caption_guidance * (out[1] - out[2]);
+    const auto out = decoder(x.repeat({n, 1, 1, 1}), t, img, emb, hid).chunk(n);
+    torch::Tensor guided = sampling::classifier_free_guidance(out[0], out[1], s.guidance);
+    if (n == 3) guided = guided + s.caption_guidance * (out[1] - out[2]);
     return sampling::rescale_guidance(guided, out[1], s.guidance_rescale);
   };
   return diffusion_loop(s.sampler, noise, s.steps, {B, 3, S, S}, model, gen, on_step).clamp(-1, 1);
