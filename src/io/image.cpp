@@ -1,10 +1,13 @@
 // Format detection and file reading in front of the PNG/JPEG codecs.
 #include "io/image.h"
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
+#include "io/atomic_write.h"
 #include "io/image_codecs.h"
 #include "util/error.h"
 
@@ -34,11 +37,28 @@ void codecs::check_dimensions(size_t width, size_t height, const std::string& na
         name + ": image is " + dims + ", over the limit of " + std::to_string(max_pixels) + " pixels");
 }
 
+void codecs::check_text_key(const std::string& key, const char* format, const std::string& name) {
+  bool ok = !key.empty() && key.size() <= 79 && key.front() != ' ' && key.back() != ' ' &&
+            key.find("  ") == std::string::npos;
+  for (char c : key) ok = ok && c >= 0x20 && c <= 0x7E;
+  check(ok, name + ": " + format + " text key \"" + key +
+                "\" must be 1-79 printable ASCII characters without leading, trailing or double spaces");
+}
+
 Image decode_image(const uint8_t* data, size_t size, const std::string& name, size_t max_pixels) {
   check(size > 0, name + ": empty file");
   if (starts_with(data, size, "\x89PNG\r\n\x1a\n", 8)) return codecs::decode_png(data, size, name, max_pixels);
   if (starts_with(data, size, "\xff\xd8\xff", 3)) return codecs::decode_jpeg(data, size, name, max_pixels);
   throw Error(name + ": not a PNG or JPEG image" + format_hint(data, size));
+}
+
+void write_image(const std::string& path, const Image& img) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ext == ".jpg" || ext == ".jpeg")
+    write_file_atomically(path, encode_jpeg(img, kDefaultJpegQuality, path));
+  else
+    write_png(path, img);
 }
 
 Image read_image(const std::string& path) {

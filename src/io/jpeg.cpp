@@ -1,13 +1,17 @@
-// JPEG decode with libjpeg-turbo (libjpeg 6b API).
+// JPEG decode and encode with libjpeg-turbo (libjpeg 6b API).
 //
 // Error handling follows libjpeg's example.c: error_exit formats the message and longjmps to the setjmp in one of
-// the two C-style phase functions below (read_header, read_pixels), which hold no objects with destructors. The
-// C++ work (allocation, easel::Error) happens between the phases.
+// the C-style phase functions below (read_header, read_pixels, write_all), which hold no objects with destructors.
+// The C++ work (allocation, easel::Error) happens between the phases.
 #include <cstdio>  // jpeglib.h needs FILE and size_t first
 #include <jerror.h>
 #include <jpeglib.h>
 
 #include <csetjmp>
+#include <cstdlib>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "io/image_codecs.h"
 #include "util/error.h"
@@ -56,6 +60,7 @@ bool read_header(jpeg_decompress_struct* cinfo, JpegErrors* err, const uint8_t* 
   jpeg_create_decompress(cinfo);
   cinfo->progress = &err->progress;
   jpeg_mem_src(cinfo, data, static_cast<unsigned long>(size));
+  jpeg_save_markers(cinfo, JPEG_COM, 0xFFFF);  // comments: encode_jpeg's text entries
   jpeg_read_header(cinfo, TRUE);
   J_COLOR_SPACE in = cinfo->jpeg_color_space;
   cinfo->out_color_space = in == JCS_GRAYSCALE ? JCS_GRAYSCALE : (in == JCS_CMYK || in == JCS_YCCK) ? JCS_CMYK : JCS_RGB;
@@ -93,6 +98,65 @@ struct Decoder {
   ~Decoder() { jpeg_destroy_decompress(&cinfo); }
 };
 
+// COM markers as text entries: "key: value" (encode_jpeg's form, key as check_text_key allows) or ("comment", all).
+std::vector<std::pair<std::string, std::string>> read_comments(const jpeg_decompress_struct& cinfo) {
+  std::vector<std::pair<std::string, std::string>> text;
+  for (jpeg_saved_marker_ptr m = cinfo.marker_list; m != nullptr; m = m->next) {
+    if (m->marker != JPEG_COM) continue;
+    std::string c(reinterpret_cast<const char*>(m->data), m->data_length);
+    size_t colon = c.find(": ");
+    bool keyed = colon != std::string::npos && colon > 0 && colon <= 79;
+    for (size_t i = 0; keyed && i < colon; ++i) keyed = c[i] >= 0x20 && c[i] <= 0x7E;
+    if (keyed)
+      text.emplace_back(c.substr(0, colon), c.substr(colon + 2));
+    else
+      text.emplace_back("comment", c);
+  }
+  return text;
+}
+
+// Writes the whole JPEG (headers, comments, scanlines) into libjpeg's memory destination *out.
+bool write_all(jpeg_compress_struct* cinfo, JpegErrors* err, const uint8_t* pixels, int width, int height,
+               int components, int quality, const std::string* comments, size_t n_comments, unsigned char** out,
+               unsigned long* out_size) {
+  if (setjmp(err->jump)) return false;
+  jpeg_create_compress(cinfo);
+  jpeg_mem_dest(cinfo, out, out_size);
+  cinfo->image_width = JDIMENSION(width);
+  cinfo->image_height = JDIMENSION(height);
+  cinfo->input_components = components;
+  cinfo->in_color_space = components == 1 ? JCS_GRAYSCALE : JCS_RGB;
+  jpeg_set_defaults(cinfo);
+  jpeg_set_quality(cinfo, quality, TRUE);
+  // 4:4:4: full-resolution chroma. easel's images are flat colours with sharp edges (shapes, a contact sheet's
+  // PASS/FAIL labels), which 4:2:0 smears by a pixel.
+  cinfo->comp_info[0].h_samp_factor = cinfo->comp_info[0].v_samp_factor = 1;
+  jpeg_start_compress(cinfo, TRUE);
+  for (size_t i = 0; i < n_comments; ++i)
+    jpeg_write_marker(cinfo, JPEG_COM, reinterpret_cast<const JOCTET*>(comments[i].data()),
+                      static_cast<unsigned int>(comments[i].size()));
+  const size_t stride = size_t(width) * components;
+  while (cinfo->next_scanline < cinfo->image_height) {
+    JSAMPROW row = const_cast<JSAMPROW>(pixels + size_t(cinfo->next_scanline) * stride);
+    jpeg_write_scanlines(cinfo, &row, 1);
+  }
+  jpeg_finish_compress(cinfo);
+  return true;
+}
+
+struct Encoder {
+  jpeg_compress_struct cinfo{};
+  unsigned char* out = nullptr;  // malloc'd by libjpeg's memory destination
+  unsigned long out_size = 0;
+  ~Encoder() {
+    jpeg_destroy_compress(&cinfo);
+    std::free(out);
+  }
+};
+
+// A JPEG comment holds at most 65,533 bytes; keep a margin for the key.
+constexpr size_t kMaxCommentValue = 65000;
+
 }  // namespace
 
 Image codecs::decode_jpeg(const uint8_t* data, size_t size, const std::string& name, size_t max_pixels) {
@@ -108,6 +172,7 @@ Image codecs::decode_jpeg(const uint8_t* data, size_t size, const std::string& n
   check_dimensions(d.cinfo.output_width, d.cinfo.output_height, name, max_pixels);
 
   Image img;
+  img.text = read_comments(d.cinfo);  // before read_pixels: jpeg_finish_decompress frees the saved markers
   img.width = int(d.cinfo.output_width);
   img.height = int(d.cinfo.output_height);
   int components = d.cinfo.output_components;
@@ -121,6 +186,45 @@ Image codecs::decode_jpeg(const uint8_t* data, size_t size, const std::string& n
   }
   img.channels = components;
   return img;
+}
+
+std::vector<uint8_t> encode_jpeg(const Image& img, int quality, const std::string& name) {
+  check(img.channels >= 1 && img.channels <= 4,
+        name + ": cannot write a JPEG with " + std::to_string(img.channels) + " channels (need 1-4)");
+  check(quality >= 1 && quality <= 100, name + ": JPEG quality must be in 1..100, not " + std::to_string(quality));
+  codecs::check_dimensions(img.width < 0 ? 0 : img.width, img.height < 0 ? 0 : img.height, name, kMaxImagePixels);
+  check(img.width <= JPEG_MAX_DIMENSION && img.height <= JPEG_MAX_DIMENSION,
+        name + ": a JPEG side is at most " + std::to_string(JPEG_MAX_DIMENSION) + " pixels");
+  const size_t pixels = size_t(img.width) * img.height;
+  check(img.pixels.size() == pixels * img.channels,
+        name + ": image holds " + std::to_string(img.pixels.size()) + " bytes, expected " +
+            std::to_string(img.width) + "x" + std::to_string(img.height) + "x" + std::to_string(img.channels));
+  std::vector<std::string> comments;
+  for (const auto& [key, value] : img.text) {
+    codecs::check_text_key(key, "JPEG", name);
+    check(value.size() <= kMaxCommentValue, name + ": JPEG comment \"" + key + "\" is over " +
+                                                std::to_string(kMaxCommentValue) + " bytes");
+    comments.push_back(key + ": " + value);
+  }
+  // JPEG has no alpha: drop it (gray+alpha -> gray, RGBA -> RGB).
+  const int components = img.channels >= 3 ? 3 : 1;
+  std::vector<uint8_t> opaque;
+  const uint8_t* data = img.pixels.data();
+  if (components != img.channels) {
+    opaque.resize(pixels * components);
+    for (size_t i = 0; i < pixels; ++i)
+      for (int c = 0; c < components; ++c) opaque[i * components + c] = img.pixels[i * img.channels + c];
+    data = opaque.data();
+  }
+  JpegErrors err;
+  Encoder e;
+  e.cinfo.err = jpeg_std_error(&err.mgr);
+  err.mgr.error_exit = on_error_exit;
+  err.message[0] = '\0';
+  bool ok = write_all(&e.cinfo, &err, data, img.width, img.height, components, quality, comments.data(),
+                      comments.size(), &e.out, &e.out_size);
+  check(ok && e.out != nullptr, name + ": JPEG encoding failed: " + (err.message[0] ? err.message : "out of memory"));
+  return std::vector<uint8_t>(e.out, e.out + e.out_size);
 }
 
 }  // namespace easel::io

@@ -4,17 +4,14 @@
 // the setjmp in one of the small C-style phase functions below (read_header, read_rows, write_all). Those functions
 // and the callbacks hold no objects with destructors, so the jump skips only libpng's C frames. Everything that
 // allocates or throws in C++ (vectors, easel::Error) happens between phases, in ordinary C++ code.
-#include <fcntl.h>
 #include <png.h>
-#include <unistd.h>
 
-#include <atomic>
-#include <cerrno>
 #include <csetjmp>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
+#include "io/atomic_write.h"
 #include "io/image_codecs.h"
 #include "util/error.h"
 
@@ -157,14 +154,6 @@ struct ReadStructs {
 
 // PNG keywords: 1-79 Latin-1 characters, no leading, trailing or consecutive spaces (PNG spec 11.3.4.2); we
 // accept the printable ASCII subset so that keys need no encoding decision.
-void check_keyword(const std::string& key, const std::string& name) {
-  bool ok = !key.empty() && key.size() <= 79 && key.front() != ' ' && key.back() != ' ' &&
-            key.find("  ") == std::string::npos;
-  for (char c : key) ok = ok && c >= 0x20 && c <= 0x7E;
-  check(ok, name + ": PNG text key \"" + key +
-                "\" must be 1-79 printable ASCII characters without leading, trailing or double spaces");
-}
-
 // Writes the whole PNG (header, iTXt chunks, rows, IEND) into the PngIo buffer.
 bool write_all(png_structp png, png_infop info, const Image* img, int color_type, png_bytepp rows,
                png_textp texts, int n_texts) {
@@ -189,7 +178,7 @@ std::vector<uint8_t> encode(const Image& img, const std::string& name) {
   std::vector<png_text> texts(img.text.size());
   for (size_t i = 0; i < img.text.size(); ++i) {
     const auto& [key, value] = img.text[i];
-    check_keyword(key, name);
+    codecs::check_text_key(key, "PNG", name);
     // libpng measures iTXt values with strlen.
     check(value.find('\0') == std::string::npos, name + ": PNG text \"" + key + "\" contains a NUL byte");
     texts[i] = png_text{};
@@ -259,28 +248,6 @@ Image codecs::decode_png(const uint8_t* data, size_t size, const std::string& na
 
 std::vector<uint8_t> encode_png(const Image& img) { return encode(img, "encode_png"); }
 
-void write_png(const std::string& path, const Image& img) {
-  std::vector<uint8_t> bytes = encode(img, path);
-  // A unique temporary name in the same folder, so rename() is atomic and concurrent writers don't collide.
-  static std::atomic<unsigned> counter{0};
-  std::string tmp = path + ".tmp-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  check(fd >= 0, path + ": cannot create " + tmp + ": " + std::strerror(errno));
-  size_t done = 0;
-  errno = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += size_t(n);
-  }
-  int err = done == bytes.size() ? 0 : (errno != 0 ? errno : EIO);
-  if (::close(fd) != 0 && err == 0) err = errno;
-  if (err == 0 && std::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
-  if (err != 0) {
-    ::unlink(tmp.c_str());
-    throw Error(path + ": cannot write: " + std::strerror(err));
-  }
-}
+void write_png(const std::string& path, const Image& img) { write_file_atomically(path, encode(img, path)); }
 
 }  // namespace easel::io

@@ -15,6 +15,16 @@ namespace fs = std::filesystem;
 
 const std::string kShipped = std::string(EASEL_SOURCE_DIR) + "/models/easel-mini";
 
+// The shipped files (linked) in a folder of tmp whose sampling.json takes few steps.
+fs::path few_step_copy(const TempDir& tmp) {
+  const fs::path model = tmp / "mini";
+  fs::create_directories(model);
+  for (const char* f : {"clip", "prior", "decoder", "upsampler"})
+    fs::create_symlink(fs::absolute(kShipped + "/" + f + ".safetensors"), model / (std::string(f) + ".safetensors"));
+  std::ofstream(model / "sampling.json") << R"({"decoder": {"steps": 4}, "upsampler": {"steps": 3, "window": 64}})";
+  return model;
+}
+
 TEST(BuiltinCli, GenerateBatchInfoFromAndVary) {
   if (!fs::exists(kShipped + "/decoder.safetensors"))
     GTEST_SKIP() << "models/easel-mini holds no trained model (" << kShipped << ")";
@@ -56,11 +66,7 @@ TEST(BuiltinCli, FromKeepsTheRecordedStagesWhenSamplingJsonChanges) {
   if (!fs::exists(kShipped + "/decoder.safetensors"))
     GTEST_SKIP() << "models/easel-mini holds no trained model (" << kShipped << ")";
   TempDir tmp;
-  const fs::path model = tmp / "mini";
-  fs::create_directories(model);
-  for (const char* f : {"clip", "prior", "decoder", "upsampler"})
-    fs::create_symlink(fs::absolute(kShipped + "/" + f + ".safetensors"), model / (std::string(f) + ".safetensors"));
-  std::ofstream(model / "sampling.json") << R"({"decoder": {"steps": 4}, "upsampler": {"steps": 3, "window": 64}})";
+  const fs::path model = few_step_copy(tmp);
   const std::string first = (tmp / "first.png").string(), again = (tmp / "again.png").string();
   auto r = run_easel("generate 'a red circle' --model " + model.string() + " --seed 5 -q -o " + first);
   ASSERT_EQ(r.exit_code, 0) << r.out;
@@ -68,6 +74,33 @@ TEST(BuiltinCli, FromKeepsTheRecordedStagesWhenSamplingJsonChanges) {
   r = run_easel("generate --from " + first + " -q -o " + again);
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_EQ(io::read_image(again).pixels, io::read_image(first).pixels);
+}
+
+// -o NAME.jpg writes a JPEG that carries the same parameters as a PNG would (COM markers): `info` reads them and
+// --from regenerates the image exactly.
+TEST(BuiltinCli, JpegOutputCarriesItsParameters) {
+  if (!fs::exists(kShipped + "/decoder.safetensors"))
+    GTEST_SKIP() << "models/easel-mini holds no trained model (" << kShipped << ")";
+  TempDir tmp;
+  const fs::path model = few_step_copy(tmp);
+  const std::string jpg = (tmp / "circle.jpg").string(), png = (tmp / "circle.png").string();
+  for (const std::string& out : {jpg, png}) {
+    auto r = run_easel("generate 'a red circle' --model " + model.string() + " --seed 5 -q -o " + out);
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+  }
+  std::ifstream in(jpg, std::ios::binary);
+  char head[2] = {0, 0};
+  in.read(head, 2);
+  EXPECT_EQ(static_cast<unsigned char>(head[0]), 0xFF);
+  EXPECT_EQ(static_cast<unsigned char>(head[1]), 0xD8);
+  EXPECT_EQ(io::read_image(jpg).text, io::read_image(png).text);
+  auto info = run_easel("info " + jpg);
+  ASSERT_EQ(info.exit_code, 0) << info.out;
+  EXPECT_NE(info.out.find("a red circle"), std::string::npos) << info.out;
+  const std::string again = (tmp / "again.png").string();
+  auto r = run_easel("generate --from " + jpg + " -q -o " + again);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(io::read_image(again).pixels, io::read_image(png).pixels);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// io/image: PNG/JPEG decoding and PNG encoding, the tensor conversions against the SD1 oracle, and every
+// io/image: PNG/JPEG decoding and encoding, the tensor conversions against the SD1 oracle, and every
 // hostile-input path. Special PNG and JPEG files (16-bit, palette, interlaced, Latin-1 tEXt, CMYK) are written
 // here with libpng/libjpeg directly, so the decoder is checked against the reference libraries' own encoders.
 #include "io/image.h"
@@ -236,6 +236,68 @@ TEST(Image, JpegRgbGrayAndCmykAreRead) {
   }
 }
 
+TEST(Image, JpegRoundTripsPixelsAndTextAndDropsAlpha) {
+  std::vector<std::vector<uint8_t>> colors = {{200, 30, 30, 255}, {30, 200, 30, 0}, {30, 30, 200, 9}, {128, 128, 128, 77}};
+  for (int c : {1, 2, 3, 4}) {
+    Image img;
+    img.width = img.height = 16;
+    img.channels = c;
+    img.pixels = quadrants(c, colors);
+    std::vector<uint8_t> bytes = encode_jpeg(img);
+    ASSERT_GE(bytes.size(), 3u);
+    EXPECT_EQ(bytes[0], 0xFF);
+    EXPECT_EQ(bytes[1], 0xD8);
+    Image back = decode_image(bytes.data(), bytes.size(), "mem.jpg");
+    const int kept = c >= 3 ? 3 : 1;  // alpha dropped
+    ASSERT_EQ(back.channels, kept) << c << " channels";
+    ASSERT_EQ(back.width, 16);
+    std::vector<uint8_t> want = quadrants(kept, colors);  // quadrants() takes each color's first `kept` values
+    for (size_t i = 0; i < want.size(); ++i) ASSERT_NEAR(back.pixels[i], want[i], 6) << c << " channels, byte " << i;
+  }
+  // The generation parameters travel as COM markers "key: value", in order, UTF-8 and ": " inside values intact.
+  Image img = pattern(40, 30, 3);
+  img.text = {{"parameters", "a cat, Steps: 20, caf\xc3\xa9\nline 2"}, {"Software", "easel"}, {"empty", ""}};
+  std::vector<uint8_t> bytes = encode_jpeg(img, 75);
+  EXPECT_EQ(decode_image(bytes.data(), bytes.size(), "text.jpg").text, img.text);
+  // Lower quality, fewer bytes.
+  EXPECT_LT(encode_jpeg(img, 20).size(), encode_jpeg(img, 95).size());
+}
+
+TEST(Image, ForeignJpegCommentsAreReadAsComment) {
+  std::vector<uint8_t> bytes = libjpeg_write(8, 8, 1, std::vector<uint8_t>(64, 100));
+  // A COM marker right after SOI, as cameras and editors write it: no "key: " prefix.
+  const std::string note = "made with another tool";
+  std::vector<uint8_t> com = {0xFF, 0xFE, 0, uint8_t(note.size() + 2)};
+  com.insert(com.end(), note.begin(), note.end());
+  bytes.insert(bytes.begin() + 2, com.begin(), com.end());
+  Image img = decode_image(bytes.data(), bytes.size(), "foreign.jpg");
+  ASSERT_EQ(img.text.size(), 1u);
+  EXPECT_EQ(img.text[0].first, "comment");
+  EXPECT_EQ(img.text[0].second, note);
+}
+
+TEST(Image, WriteImageChoosesTheFormatByExtension) {
+  test::TempDir dir;
+  Image img = pattern(12, 10, 3);
+  img.text = {{"parameters", "seed 1"}};
+  for (const char* name : {"a.png", "b.jpg", "c.JPEG", "d"}) {
+    std::string path = (dir / name).string();
+    write_image(path, img);
+    std::ifstream in(path, std::ios::binary);
+    unsigned char head[2] = {0, 0};
+    in.read(reinterpret_cast<char*>(head), 2);
+    const bool jpeg = std::string(name) == "b.jpg" || std::string(name) == "c.JPEG";
+    EXPECT_EQ(head[0], jpeg ? 0xFF : 0x89) << name;
+    Image back = read_image(path);
+    EXPECT_EQ(back.text, img.text) << name;
+    if (!jpeg) {
+      EXPECT_EQ(back.pixels, img.pixels) << name;
+    }
+  }
+  // No temporary files left behind.
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path), {}), 4);
+}
+
 // FNV-1a 64 of the decoded pixels and their sum, computed independently with Python's zlib + a PNG unfilter.
 struct OraclePng {
   const char* file;
@@ -403,6 +465,26 @@ TEST(Image, InvalidImagesAndTensorsAreRejected) {
   test::TempDir dir;
   std::string unwritable = (dir / "no-such-dir" / "x.png").string();
   EXPECT_NE(error_of([&] { write_png(unwritable, pattern(2, 2, 3)); }).find(unwritable), std::string::npos);
+  std::string unwritable_jpg = (dir / "no-such-dir" / "x.jpg").string();
+  EXPECT_NE(error_of([&] { write_image(unwritable_jpg, pattern(2, 2, 3)); }).find(unwritable_jpg), std::string::npos);
+  EXPECT_NE(error_of([&] { encode_jpeg(bad); }).find("expected 4x4x3"), std::string::npos);
+  EXPECT_NE(error_of([] { encode_jpeg(pattern(2, 2, 3), 0); }).find("quality must be in 1..100"), std::string::npos);
+  EXPECT_NE(error_of([] { encode_jpeg(pattern(2, 2, 3), 101); }).find("quality must be in 1..100"),
+            std::string::npos);
+  Image five = pattern(2, 2, 3);
+  five.channels = 5;
+  EXPECT_NE(error_of([&] { encode_jpeg(five); }).find("5 channels"), std::string::npos);
+  Image jkey = pattern(2, 2, 3);
+  jkey.text = {{"bad  key", "v"}};
+  EXPECT_NE(error_of([&] { encode_jpeg(jkey); }).find("JPEG text key \"bad  key\""), std::string::npos);
+  jkey.text = {{"long", std::string(70000, 'x')}};
+  EXPECT_NE(error_of([&] { encode_jpeg(jkey); }).find("JPEG comment \"long\" is over"), std::string::npos);
+  Image wide;
+  wide.width = 70000;
+  wide.height = 1;
+  wide.channels = 1;
+  wide.pixels.assign(70000, 0);
+  EXPECT_NE(error_of([&] { encode_jpeg(wide); }).find("at most 65500 pixels"), std::string::npos);
 
   EXPECT_NE(error_of([] { tensor_to_image(at::zeros({1, 4, 8, 8})); }).find("[1, 4, 8, 8]"), std::string::npos);
   EXPECT_NE(error_of([] { tensor_to_image(at::zeros({2, 3, 8, 8})); }).find("[2, 3, 8, 8]"), std::string::npos);

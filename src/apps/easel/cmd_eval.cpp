@@ -93,7 +93,7 @@ int run_model(const Opts& o) {
     std::fprintf(stderr, "wrote %s\n", o.json.c_str());
   }
   if (sheet) {
-    io::write_png(o.sheet, sheet->image());
+    io::write_image(o.sheet, sheet->image());
     std::fprintf(stderr, "wrote %s (%dx%d)\n", o.sheet.c_str(), sheet->image().width, sheet->image().height);
   }
   return 0;
@@ -120,7 +120,7 @@ std::function<int()> setup(CLI::App& sub) {
       ->needs(model)
       ->excludes(variations);
   sub.add_option("--json", o->json, "Write the JSON report here")->needs(model);
-  sub.add_option("--sheet", o->sheet, "Write a contact sheet PNG here (image, PASS/FAIL, prompt)")->needs(model);
+  sub.add_option("--sheet", o->sheet, "Write a contact sheet here (image, PASS/FAIL, prompt): PNG, or JPEG for a .jpg/.jpeg name")->needs(model);
   sub.add_option("--size", o->size, "Image size (generated, or rendered for --self-check)")
       ->check(CLI::Range(16, 1024))
       ->capture_default_str();

@@ -218,15 +218,17 @@ int info_folder(const Options& o) {
   return 0;
 }
 
-bool is_png(const std::string& path) {
+// PNG or JPEG, by content (the images easel writes).
+bool is_image(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   char magic[8] = {};
   in.read(magic, sizeof magic);
-  return in && std::string(magic, 8) == "\x89PNG\r\n\x1a\n";
+  return in && (std::string(magic, 8) == "\x89PNG\r\n\x1a\n" || std::string(magic, 3) == "\xff\xd8\xff");
 }
 
-// A generated PNG: its `parameters` text (A1111 layout), or with --json the exact `easel` chunk.
-int info_png(const Options& o) {
+// A generated image: its `parameters` text (A1111 layout; a PNG text chunk or a JPEG comment), or with --json the
+// exact `easel` entry.
+int info_image(const Options& o) {
   const io::Image img = io::read_image(o.path);
   if (o.json) {
     std::cout << pipelines::GenerationParams::from_png_text(img.text, o.path).to_json().dump(2) << "\n";
@@ -237,19 +239,19 @@ int info_png(const Options& o) {
       std::cout << value << "\n";
       return 0;
     }
-  throw Error(o.path + ": PNG has no generation parameters (no `parameters` text chunk)");
+  throw Error(o.path + ": image has no generation parameters (no `parameters` text)");
 }
 
 int run_info(const Options& o) {
   std::error_code ec;
   if (!fs::exists(o.path, ec)) throw Error(o.path + ": no such file or folder");
   if (fs::is_directory(o.path, ec)) return info_folder(o);
-  return is_png(o.path) ? info_png(o) : info_file(o);
+  return is_image(o.path) ? info_image(o) : info_file(o);
 }
 
 }  // namespace
 
-EASEL_COMMAND("info", "Show what a checkpoint or diffusers folder holds, or the parameters of a generated PNG",
+EASEL_COMMAND("info", "Show what a checkpoint or diffusers folder holds, or the parameters of a generated image",
               [](CLI::App& sub) -> std::function<int()> {
                 auto o = std::make_shared<Options>();
                 sub.footer(
@@ -259,7 +261,7 @@ EASEL_COMMAND("info", "Show what a checkpoint or diffusers folder holds, or the 
                     "tensor count, parameters and bytes, and the model family (SD1.x, SD2.x, SDXL, unCLIP,\n"
                     "inpainting variants, easel's own) where it can be told. For a folder, prints each\n"
                     "component's class, main config values and weight totals, then the pipeline's totals\n"
-                    "and family. For a PNG made by easel (or A1111), prints its generation parameters\n"
+                    "and family. For a PNG or JPEG made by easel (or an A1111 PNG), prints its generation parameters\n"
                     "(--json: the exact values `easel generate --from` uses).\n\n"
                     "Examples:\n"
                     "  easel info v1-5-pruned-emaonly.safetensors\n"

@@ -33,7 +33,7 @@ std::function<int()> setup(CLI::App& sub) {
   sub.add_option("--cfg", o->cfg, "decoder guidance scale (default: the model's, 3 for the shipped one)");
   sub.add_option("--model", o->model, "easel-mini model folder (default: the built-in model)");
   sub.add_flag("--small", o->small, "skip the upsampler: 32x32 images");
-  sub.add_option("-o,--out", o->out, "output PNG (n > 1: NAME-0.png, NAME-1.png...)")->capture_default_str();
+  sub.add_option("-o,--out", o->out, "output image, PNG or (.jpg/.jpeg) JPEG (n > 1: NAME-0.png, NAME-1.png...)")->capture_default_str();
   sub.add_flag("--overwrite", o->overwrite, "replace existing output files");
   return [=]() -> int {
     check(o->n >= 1 && o->n <= 64, "vary: -n " + std::to_string(o->n) + " is outside 1..64");
@@ -50,7 +50,7 @@ std::function<int()> setup(CLI::App& sub) {
     bar.finish();
     for (const auto& w : out.unknown_words) std::cerr << "warning: the model does not know the word '" << w << "'\n";
     for (size_t i = 0; i < paths.size(); ++i) {
-      io::write_png(paths[i], out.images[i]);
+      io::write_image(paths[i], out.images[i]);
       std::cout << paths[i] << "\n";
     }
     return 0;

@@ -43,7 +43,7 @@ int run_sample(const SampleOptions& o) {
   }
   io::Image img = sheet.image();
   img.text = std::move(text);
-  io::write_png(o.out, img);
+  io::write_image(o.out, img);
   std::cerr << "wrote " << o.out << " (" << img.width << "x" << img.height << ", " << o.n << " scenes)\n";
   return 0;
 }
@@ -60,7 +60,7 @@ std::function<int()> setup(CLI::App& sub) {
   sample->add_option("--n", sample_opts->n, "number of scenes (1..1024)")->capture_default_str();
   sample->add_option("--size", sample_opts->size, "tile size in pixels (8..1024)")->capture_default_str();
   sample->add_option("--seed", sample_opts->seed, "training-stream seed")->capture_default_str();
-  sample->add_option("-o,--out", sample_opts->out, "output PNG")->required();
+  sample->add_option("-o,--out", sample_opts->out, "output image (PNG, or JPEG for a .jpg/.jpeg name)")->required();
 
   auto suites_dir = std::make_shared<std::string>("data/suites");
   CLI::App* suites = sub.add_subcommand(

@@ -73,7 +73,7 @@ void add_generation_options(CLI::App& sub, GenerationCli& g, double default_stre
     o["strength"] = sub.add_option("--strength", p.strength, "how much to change the image, (0, 1]")
                         ->check(CLI::Range(0.0, 1.0))
                         ->default_val(default_strength);
-  sub.add_option("-o,--output", g.output, "output PNG; with -n > 1: OUT-0.png, OUT-1.png, ...")->default_val("out.png");
+  sub.add_option("-o,--output", g.output, "output image, PNG or (.jpg/.jpeg) JPEG; with -n > 1: OUT-0.png, OUT-1.png, ...")->default_val("out.png");
   sub.add_flag("--overwrite", g.overwrite, "replace existing output files");
   sub.add_flag("-q,--quiet", g.quiet, "no progress bar");
 }
@@ -133,7 +133,7 @@ int generate_and_write(const GenerationCli& g, const std::vector<std::string>& p
   progress.finish();
   for (const auto& w : r.warnings) std::cerr << "warning: " << w << "\n";
   for (size_t i = 0; i < r.images.size() && i < paths.size(); ++i) {
-    io::write_png(paths[i], r.images[i]);
+    io::write_image(paths[i], r.images[i]);
     std::cout << paths[i] << "\n";
   }
   return 0;
