@@ -12,6 +12,7 @@
 
 #include "io/file_hash.h"
 #include "models/mini_files.h"
+#include "util/blas_kernels.h"
 #include "util/error.h"
 
 namespace easel::pipelines {
@@ -222,6 +223,7 @@ UnclipOutput unclip_generate(UnclipModel& m, const std::string& prompt, int n, u
                              const UnclipSettings& s, const StepCallback& on_step) {
   check(n >= 1 && n <= 64, "generate: -n must be in 1..64");
   torch::NoGradGuard no_grad;
+  ScopedBlasThreads small_products(1);  // every product here is small (util/blas_kernels.h)
   UnclipOutput out;
   StageClock clock(out);
   TextCondition cond = repeat(encode_prompts(m.clip, m.tokenizer, {prompt}, &out.unknown_words), n);
@@ -241,6 +243,7 @@ UnclipOutput unclip_vary(UnclipModel& m, const io::Image& image, const std::stri
                          const UnclipSettings& s, const StepCallback& on_step) {
   check(n >= 1 && n <= 64, "vary: -n must be in 1..64");
   torch::NoGradGuard no_grad;
+  ScopedBlasThreads small_products(1);  // every product here is small (util/blas_kernels.h)
   UnclipOutput out;
   StageClock clock(out);
   torch::Tensor embeds = m.clip->encode_image(io::image_to_tensor(image)).repeat({n, 1});

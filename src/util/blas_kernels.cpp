@@ -32,4 +32,30 @@ std::string use_fast_blas_kernels() {
   return corename();
 }
 
+namespace {
+
+using GetThreadsFn = int (*)();
+using SetThreadsFn = void (*)(int);
+
+GetThreadsFn get_threads() { return reinterpret_cast<GetThreadsFn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads")); }
+SetThreadsFn set_threads() { return reinterpret_cast<SetThreadsFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")); }
+
+}  // namespace
+
+int blas_threads() {
+  GetThreadsFn get = get_threads();
+  return get ? get() : 0;
+}
+
+ScopedBlasThreads::ScopedBlasThreads(int n) {
+  previous_ = blas_threads();
+  SetThreadsFn set = set_threads();
+  if (previous_ > 0 && set && n != previous_) set(n);
+}
+
+ScopedBlasThreads::~ScopedBlasThreads() {
+  SetThreadsFn set = set_threads();
+  if (previous_ > 0 && set && blas_threads() != previous_) set(previous_);
+}
+
 }  // namespace easel

@@ -14,4 +14,22 @@ namespace easel {
 // BLAS call. Returns the kernel set in use afterwards; "" when the BLAS is not OpenBLAS.
 std::string use_fast_blas_kernels();
 
+// OpenBLAS's own worker threads; 0 when the BLAS is not OpenBLAS.
+int blas_threads();
+
+// Sets OpenBLAS's thread count for a scope and restores it on exit (nothing when the BLAS is not OpenBLAS). For
+// work made of small matrix products, where OpenBLAS's workers gain nothing and spin against LibTorch's OpenMP
+// threads for the cores: on these 2 cores easel-mini's txt2img with 2 LibTorch threads takes 10.9 s with OpenBLAS
+// on 2 threads and 4.4 s on 1 (bench_unclip). Large products (Stable Diffusion's float32 UNet) need the workers.
+class ScopedBlasThreads {
+ public:
+  explicit ScopedBlasThreads(int n);
+  ~ScopedBlasThreads();
+  ScopedBlasThreads(const ScopedBlasThreads&) = delete;
+  ScopedBlasThreads& operator=(const ScopedBlasThreads&) = delete;
+
+ private:
+  int previous_ = 0;
+};
+
 }  // namespace easel

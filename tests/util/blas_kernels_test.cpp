@@ -31,5 +31,26 @@ TEST(BlasKernels, SwitchingKeepsProductsRightAndUsesTheCpusKernels) {
   EXPECT_EQ(use_fast_blas_kernels(), core);  // a second call changes nothing
 }
 
+// The scope sets OpenBLAS's thread count and gives the previous one back, nested too; products stay exact.
+TEST(BlasKernels, ScopedThreadsSetAndRestore) {
+  const int before = blas_threads();
+  if (before == 0) GTEST_SKIP() << "the BLAS is not OpenBLAS";
+  torch::manual_seed(0);
+  const torch::Tensor a = torch::randn({300, 200}), b = torch::randn({200, 100});
+  const torch::Tensor product = torch::mm(a, b);
+  {
+    ScopedBlasThreads one(1);
+    EXPECT_EQ(blas_threads(), 1);
+    {
+      ScopedBlasThreads two(2);
+      EXPECT_EQ(blas_threads(), 2);
+    }
+    EXPECT_EQ(blas_threads(), 1);
+    // The thread count may change the rounding (OpenBLAS splits the work differently), not the values.
+    EXPECT_TRUE(torch::allclose(torch::mm(a, b), product, 1e-5, 1e-5));
+  }
+  EXPECT_EQ(blas_threads(), before);
+}
+
 }  // namespace
 }  // namespace easel

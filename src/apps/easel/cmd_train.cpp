@@ -46,7 +46,7 @@ std::function<int()> setup(CLI::App& sub) {
   sub.add_option("--save-every", o->save_every, "steps between checkpoints")->capture_default_str();
   sub.add_option("--sample-every", o->sample_every, "steps between evaluations and sample grids")
       ->capture_default_str();
-  sub.add_option("--threads", *threads, "intra-op threads (0: LibTorch's default)");
+  sub.add_option("--threads", *threads, "intra-op threads (0: every CPU, or OMP_NUM_THREADS when set)");
   auto* ws = sub.add_option("--world-size", d->world_size, "data-parallel processes (env WORLD_SIZE)");
   auto* rk = sub.add_option("--rank", d->rank, "this process's rank (env RANK)");
   auto* ad = sub.add_option("--master-addr", d->master_addr, "rendezvous host (env MASTER_ADDR)");

@@ -6,6 +6,7 @@
 #include "apps/easel/command.h"
 #include "util/allocator.h"
 #include "util/blas_kernels.h"
+#include "util/cpu_threads.h"
 #include "util/error.h"
 
 namespace easel::app {
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   using namespace easel::app;
   easel::tune_allocator();
   easel::use_fast_blas_kernels();
+  easel::use_all_cpus();
   CLI::App app{"easel: text-to-image diffusion on the CPU.\n"
                "Run `easel COMMAND --help` for the options of one command."};
   app.require_subcommand(1);
