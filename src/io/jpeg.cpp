@@ -223,6 +223,9 @@ std::vector<uint8_t> encode_jpeg(const Image& img, int quality, const std::strin
   err.message[0] = '\0';
   bool ok = write_all(&e.cinfo, &err, data, img.width, img.height, components, quality, comments.data(),
                       comments.size(), &e.out, &e.out_size);
+  // After a failure e.out may name a buffer that libjpeg has already replaced and freed (its memory destination
+  // publishes the current one only when it finishes): leave it rather than free it twice.
+  if (!ok) e.out = nullptr;
   check(ok && e.out != nullptr, name + ": JPEG encoding failed: " + (err.message[0] ? err.message : "out of memory"));
   return std::vector<uint8_t>(e.out, e.out + e.out_size);
 }

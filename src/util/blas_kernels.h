@@ -17,10 +17,11 @@ std::string use_fast_blas_kernels();
 // OpenBLAS's own worker threads; 0 when the BLAS is not OpenBLAS.
 int blas_threads();
 
-// Sets OpenBLAS's thread count for a scope and restores it on exit (nothing when the BLAS is not OpenBLAS). For
-// work made of small matrix products, where OpenBLAS's workers gain nothing and spin against LibTorch's OpenMP
-// threads for the cores: on these 2 cores easel-mini's txt2img with 2 LibTorch threads takes 10.9 s with OpenBLAS
-// on 2 threads and 4.4 s on 1 (bench_unclip). Large products (Stable Diffusion's float32 UNet) need the workers.
+// Sets OpenBLAS's thread count (process-wide) for a scope and restores it on exit (nothing when the BLAS is not
+// OpenBLAS). For work made of small matrix products, where OpenBLAS's workers gain nothing and spin against
+// LibTorch's OpenMP threads for the cores: on these 2 cores easel-mini's txt2img with 2 LibTorch threads takes
+// 10.9 s for one image with OpenBLAS on 2 threads and 5.5 s on 1 (bench_unclip). Large products (Stable
+// Diffusion's float32 UNet step: 11.9 s with the workers, 15.2 s without) need them.
 class ScopedBlasThreads {
  public:
   explicit ScopedBlasThreads(int n);
