@@ -18,6 +18,10 @@ bool starts_with(const uint8_t* data, size_t size, const char* magic, size_t n) 
   return size >= n && std::memcmp(data, magic, n) == 0;
 }
 
+// The signatures decode_image dispatches on: PNG's 8 bytes, JPEG's SOI marker and the next marker's 0xFF.
+bool is_png(const uint8_t* data, size_t size) { return starts_with(data, size, "\x89PNG\r\n\x1a\n", 8); }
+bool is_jpeg(const uint8_t* data, size_t size) { return starts_with(data, size, "\xff\xd8\xff", 3); }
+
 // A hint for the formats people most often mistake for PNG/JPEG.
 std::string format_hint(const uint8_t* data, size_t size) {
   if (starts_with(data, size, "GIF8", 4)) return " (it looks like GIF)";
@@ -45,10 +49,19 @@ void codecs::check_text_key(const std::string& key, const char* format, const st
                 "\" must be 1-79 printable ASCII characters without leading, trailing or double spaces");
 }
 
+bool is_image_data(const uint8_t* data, size_t size) { return is_png(data, size) || is_jpeg(data, size); }
+
+bool is_image_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  uint8_t head[8] = {};
+  in.read(reinterpret_cast<char*>(head), sizeof head);
+  return is_image_data(head, size_t(in.gcount()));
+}
+
 Image decode_image(const uint8_t* data, size_t size, const std::string& name, size_t max_pixels) {
   check(size > 0, name + ": empty file");
-  if (starts_with(data, size, "\x89PNG\r\n\x1a\n", 8)) return codecs::decode_png(data, size, name, max_pixels);
-  if (starts_with(data, size, "\xff\xd8\xff", 3)) return codecs::decode_jpeg(data, size, name, max_pixels);
+  if (is_png(data, size)) return codecs::decode_png(data, size, name, max_pixels);
+  if (is_jpeg(data, size)) return codecs::decode_jpeg(data, size, name, max_pixels);
   throw Error(name + ": not a PNG or JPEG image" + format_hint(data, size));
 }
 

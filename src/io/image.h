@@ -32,6 +32,11 @@ constexpr size_t kMaxImagePixels = size_t{16384} * 16384;
 // (encode_jpeg's), any other comment as ("comment", text).
 Image read_image(const std::string& path);
 
+// True when the file (or data) starts with a PNG or JPEG signature: what read_image / decode_image recognise. A file
+// that cannot be read is not an image.
+bool is_image_file(const std::string& path);
+bool is_image_data(const uint8_t* data, size_t size);
+
 // The same from memory; name is used in error messages only. max_pixels caps width * height.
 Image decode_image(const uint8_t* data, size_t size, const std::string& name,
                    size_t max_pixels = kMaxImagePixels);

@@ -298,6 +298,25 @@ TEST(Image, WriteImageChoosesTheFormatByExtension) {
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path), {}), 4);
 }
 
+// is_image_file: what read_image recognises (by content, not by name), and nothing it does not.
+TEST(Image, IsImageFileRecognisesPngAndJpegByContent) {
+  test::TempDir dir;
+  const Image img = pattern(6, 5, 3);
+  write_image((dir / "a.png").string(), img);
+  write_image((dir / "b.jpg").string(), img);
+  std::filesystem::rename(dir / "b.jpg", dir / "b.safetensors");  // the content counts, not the name
+  EXPECT_TRUE(is_image_file((dir / "a.png").string()));
+  EXPECT_TRUE(is_image_file((dir / "b.safetensors").string()));
+  for (const auto& [name, bytes] : std::vector<std::pair<std::string, std::string>>{
+           {"short.png", "\x89P"}, {"empty.png", ""}, {"gif.png", "GIF89a......"}, {"text.jpg", "hello world"}}) {
+    std::ofstream((dir / name).string(), std::ios::binary) << bytes;
+    EXPECT_FALSE(is_image_file((dir / name).string())) << name;
+    EXPECT_FALSE(is_image_data(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())) << name;
+  }
+  EXPECT_FALSE(is_image_file((dir / "missing.png").string()));
+  EXPECT_FALSE(is_image_file(dir.path.string()));  // a folder
+}
+
 // FNV-1a 64 of the decoded pixels and their sum, computed independently with Python's zlib + a PNG unfilter.
 struct OraclePng {
   const char* file;

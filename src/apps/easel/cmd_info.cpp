@@ -218,14 +218,6 @@ int info_folder(const Options& o) {
   return 0;
 }
 
-// PNG or JPEG, by content (the images easel writes).
-bool is_image(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char magic[8] = {};
-  in.read(magic, sizeof magic);
-  return in && (std::string(magic, 8) == "\x89PNG\r\n\x1a\n" || std::string(magic, 3) == "\xff\xd8\xff");
-}
-
 // A generated image: its `parameters` text (A1111 layout; a PNG text chunk or a JPEG comment), or with --json the
 // exact `easel` entry.
 int info_image(const Options& o) {
@@ -246,7 +238,7 @@ int run_info(const Options& o) {
   std::error_code ec;
   if (!fs::exists(o.path, ec)) throw Error(o.path + ": no such file or folder");
   if (fs::is_directory(o.path, ec)) return info_folder(o);
-  return is_image(o.path) ? info_image(o) : info_file(o);
+  return io::is_image_file(o.path) ? info_image(o) : info_file(o);
 }
 
 }  // namespace
