@@ -4,14 +4,24 @@
 // concatenated to the caption's text tokens for cross-attention. Classifier-free guidance is learned by replacing
 // the image embedding with the learned `null_image_embed` (10%) and the caption with the empty caption (50%).
 //
+// With `text_layers` > 0 the decoder refines the caption's tokens with transformer layers of its own (CLIP's
+// encoder layer, unmasked), trained with it: GLIDE's decoder, which DALL-E 2's builds on, trains its text
+// transformer with the diffusion loss (Nichol et al. 2021, sec. 2.3), while CLIP's frozen tokens keep each word
+// mostly to itself (MODEL_CARD.md, seventh try), so nothing tells the token of a shape which colour was named with
+// it. Their output projections start at zero: a new layer starts as the identity, so a trained decoder grows
+// them without changing what it draws.
+//
 // Names: unet.* (diffusers UNet2DConditionModel keys), image_to_time, text_to_time, image_to_tokens,
-// text_hidden_proj, text_norm, null_image_embed.
+// text_layers.N.* (transformers CLIP encoder-layer keys), text_hidden_proj, text_norm, null_image_embed.
 #pragma once
 #include <nlohmann/json.hpp>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 
+#include <vector>
+
+#include "models/clip_text_model.h"
 #include "models/unet2d_condition.h"
 
 namespace easel::models {
@@ -22,6 +32,7 @@ struct MiniDecoderConfig {
   int64_t text_hidden = 128;    // CLIP text encoder hidden size
   int64_t context_tokens = 4;   // extra tokens made from the image embedding
   int64_t image_size = 32;
+  int64_t text_layers = 0;      // the decoder's own transformer layers over the caption tokens (0: none)
 
   nlohmann::json to_json() const;
   static MiniDecoderConfig from_json(const nlohmann::json& j, const std::string& source);
@@ -36,6 +47,7 @@ struct MiniDecoderImpl : torch::nn::Module {
 
   MiniDecoderConfig config;
   UNet2DConditionModel unet{nullptr};
+  std::vector<CLIPEncoderLayer> text_layers;
   torch::nn::Linear image_to_time{nullptr}, text_to_time{nullptr}, image_to_tokens{nullptr},
       text_hidden_proj{nullptr};
   torch::nn::LayerNorm text_norm{nullptr};

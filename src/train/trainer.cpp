@@ -126,7 +126,20 @@ TrainResult train(const TrainOptions& opt) {
     if (init.metadata.count("scheduler"))
       check_scheduler(init.metadata.at("scheduler"), opt.init_from, ": it cannot start this run");
     for (auto& [name, t] : init.tensors) t = t.to(torch::kFloat32).clone();
+    // Weights the config adds (e.g. a decoder's text_layers) start from their initial values; the file must give
+    // every other one, and nothing the model lacks (load_weights names those).
+    std::vector<std::string> fresh;
+    for (const auto& p : model.named_parameters())
+      if (!init.tensors.count(p.key())) {
+        fresh.push_back(p.key());
+        init.tensors[p.key()] = p.value().detach().clone();
+      }
+    check(fresh.size() < model.named_parameters().size(),
+          opt.init_from + ": none of its weights belong to this " + opt.kind + "'s config");
     models::load_weights(model, init, opt.init_from);
+    if (!fresh.empty() && rank == 0)
+      std::fprintf(stderr, "%s: %zu weights not in %s start fresh (%s%s)\n", opt.kind.c_str(), fresh.size(),
+                   opt.init_from.c_str(), fresh.front().c_str(), fresh.size() > 1 ? ", ..." : "");
   }
   AdamW adam(model, {0.9, 0.999, 1e-8, opt.weight_decay});
   if (!saved.tensors.empty()) {

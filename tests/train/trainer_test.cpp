@@ -278,6 +278,47 @@ TEST_F(TinyRuns, InitStartsARunFromAModelFile) {
   EXPECT_THROW(train::init_settings("prior", file, ""), Error);
 }
 
+// --init into a config that adds weights (the decoder's own text layers): the file gives every weight it has, the
+// new ones start fresh as the identity, so the first step's loss is the file's own; a file with none of the
+// model's weights is refused.
+TEST_F(TinyRuns, InitGrowsADecodersTextLayers) {
+  auto source = decoder_run("grow-source", 2);
+  train::train(source);
+  const std::string file = source.out_dir + "/decoder.safetensors";
+  auto same = decoder_run("grow-same", 1);
+  same.task.config = train::init_settings("decoder", file, "").config;
+  same.init_from = file;
+  same.lr = 1e-30;
+  same.warmup = 1;
+  const auto base = train::train(same);
+
+  auto grown = same;
+  grown.out_dir = (dir_->path / "grow-grown").string();
+  grown.task.config = train::init_settings("decoder", file, R"({"text_layers": 2})").config;
+  const auto r = train::train(grown);
+  EXPECT_EQ(r.losses.at(0), base.losses.at(0));
+  EXPECT_EQ(r.weights.size(), base.weights.size() + 2 * 16);
+  for (const auto& [name, w] : base.weights) EXPECT_TRUE(torch::equal(r.weights.at(name), w)) << name;
+  EXPECT_TRUE(r.weights.count("text_layers.1.mlp.fc1.weight"));
+  // Trained on, the new layers move off the identity.
+  auto trained = grown;
+  trained.out_dir = (dir_->path / "grow-trained").string();
+  trained.lr = 1e-3;
+  trained.steps = 3;
+  const auto t = train::train(trained);
+  EXPECT_GT(t.weights.at("text_layers.0.mlp.fc2.weight").abs().max().item<double>(), 0.0);
+
+  auto unrelated = same;
+  unrelated.out_dir = (dir_->path / "grow-unrelated").string();
+  io::StateDict f = io::load_safetensors(file);
+  io::TensorMap renamed;
+  for (const auto& [name, w] : f.tensors) renamed["old." + name] = w;
+  const std::string renamed_file = (dir_->path / "renamed-decoder.safetensors").string();
+  io::save_safetensors(renamed_file, renamed, f.metadata);
+  unrelated.init_from = renamed_file;
+  expect_refused_naming(unrelated, renamed_file, "a decoder file whose weights all have other names");
+}
+
 TEST_F(TinyRuns, UpsamplerLossFallsAndDrawsAGrid) {
   auto o = tiny_run("upsampler", (dir_->path / "upsampler").string(), 40);
   o.batch = 4;
