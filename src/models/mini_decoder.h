@@ -6,7 +6,7 @@
 //
 // With `text_layers` > 0 the decoder refines the caption's tokens with transformer layers of its own (CLIP's
 // encoder layer, unmasked), trained with it: GLIDE's decoder, which DALL-E 2's builds on, trains its text
-// transformer with the diffusion loss (Nichol et al. 2021, sec. 2.3), while CLIP's frozen tokens keep each word
+// transformer with the diffusion loss (Nichol et al. 2021, "GLIDE"), while CLIP's frozen tokens keep each word
 // mostly to itself (MODEL_CARD.md, seventh try), so nothing tells the token of a shape which colour was named with
 // it. Their output projections start at zero: a new layer starts as the identity, so a trained decoder grows
 // them without changing what it draws.
