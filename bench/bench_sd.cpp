@@ -9,7 +9,7 @@
 // single file in the CompVis layout with float16 weights, as the common download is (written once by this bench:
 // io::join_ldm_checkpoint), timed end to end with the child's peak RSS (wait4): load, text, steps, decode, PNG.
 // Usage: bench_sd [--repeats 3] [--steps 1] [--dtypes fp32,bf16] [--rows text,unet,vae512,vae1024,bf16diff,generate]
-//                 [--threads N] [--diff-latent 64 (latent size of the bf16diff row)]
+//                 [--threads N (default: every CPU, as easel)] [--diff-latent 64 (latent size of the bf16diff row)]
 //                 [--profile PREFIX (the unet row also writes PREFIX-<dtype>.json, a chrome trace of one call)]
 //                 [--workdir /tmp/easel-bench-sd (the checkpoint and images of the generate row)]
 //                 [--generate-steps 4 (its denoising steps)]
@@ -37,6 +37,7 @@
 #include "models/vae_tiling.h"
 #include "util/allocator.h"
 #include "util/blas_kernels.h"
+#include "util/cpu_threads.h"
 
 using namespace easel::models;
 
@@ -279,6 +280,8 @@ int main(int argc, char** argv) {
   if (threads > 0) {
     torch::set_num_threads(threads);
     setenv("OMP_NUM_THREADS", std::to_string(threads).c_str(), 1);  // the easel child of the generate row
+  } else {
+    easel::use_all_cpus();  // as the easel CLI (and so the generate row's child) does
   }
   if (!child.empty())
     return run_child(child, child_dtype == "bf16" ? torch::kBFloat16 : torch::kFloat, repeats, steps, diff_latent,

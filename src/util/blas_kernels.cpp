@@ -5,16 +5,28 @@
 #include <cstdlib>
 
 namespace easel {
+namespace {
+
+// An OpenBLAS function looked up at run time, or nullptr: a build against another BLAS (or a later OpenBLAS) has
+// none of these.
+template <class Fn>
+Fn openblas_fn(const char* name) {
+  return reinterpret_cast<Fn>(dlsym(RTLD_DEFAULT, name));
+}
+
+using NameFn = char* (*)();
+using VoidFn = void (*)();
+using GetThreadsFn = int (*)();
+using SetThreadsFn = void (*)(int);
+
+}  // namespace
 
 std::string use_fast_blas_kernels() {
-  // Looked up at run time: a build against another BLAS (or a later OpenBLAS) has none of these.
-  using NameFn = char* (*)();
-  using VoidFn = void (*)();
-  auto corename = reinterpret_cast<NameFn>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  auto corename = openblas_fn<NameFn>("openblas_get_corename");
   if (!corename) return "";
   const std::string detected = corename();
-  auto quit = reinterpret_cast<VoidFn>(dlsym(RTLD_DEFAULT, "gotoblas_dynamic_quit"));
-  auto init = reinterpret_cast<VoidFn>(dlsym(RTLD_DEFAULT, "gotoblas_dynamic_init"));
+  auto quit = openblas_fn<VoidFn>("gotoblas_dynamic_quit");
+  auto init = openblas_fn<VoidFn>("gotoblas_dynamic_init");
   if (detected != "Prescott" || std::getenv("OPENBLAS_CORETYPE") || !quit || !init) return detected;
   __builtin_cpu_init();
   const char* better = nullptr;
@@ -32,29 +44,19 @@ std::string use_fast_blas_kernels() {
   return corename();
 }
 
-namespace {
-
-using GetThreadsFn = int (*)();
-using SetThreadsFn = void (*)(int);
-
-GetThreadsFn get_threads() { return reinterpret_cast<GetThreadsFn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads")); }
-SetThreadsFn set_threads() { return reinterpret_cast<SetThreadsFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")); }
-
-}  // namespace
-
 int blas_threads() {
-  GetThreadsFn get = get_threads();
+  auto get = openblas_fn<GetThreadsFn>("openblas_get_num_threads");
   return get ? get() : 0;
 }
 
 ScopedBlasThreads::ScopedBlasThreads(int n) {
   previous_ = blas_threads();
-  SetThreadsFn set = set_threads();
+  auto set = openblas_fn<SetThreadsFn>("openblas_set_num_threads");
   if (previous_ > 0 && set && n != previous_) set(n);
 }
 
 ScopedBlasThreads::~ScopedBlasThreads() {
-  SetThreadsFn set = set_threads();
+  auto set = openblas_fn<SetThreadsFn>("openblas_set_num_threads");
   if (previous_ > 0 && set && blas_threads() != previous_) set(previous_);
 }
 
