@@ -4,7 +4,10 @@
 // "relation_negatives": true as well, many of them get the relation wrong (NegativeMix::Relations). With
 // "complete_captions": p, each item's caption is with probability p replaced by one of the same scene stating every
 // color, size and background (world::Detail::Complete; MODEL_CARD tenth try: it did not improve colour binding
-// here); validation keeps the grammar's captions.
+// here); validation keeps the grammar's captions. With "swapped_twins": true, every item whose caption names two
+// objects in two colours brings its colour-swapped twin (world::swap_colours) into the batch as one more pair, picture
+// and caption: the twin's picture is then a negative of the item's caption and the other way round, in both
+// directions of the loss, which a CLIP that sees only which colours and shapes are present cannot rank.
 #include <torch/torch.h>
 
 #include <functional>
@@ -15,6 +18,8 @@
 #include "train/tasks.h"
 #include "train/world_batch.h"
 #include "world/hard_negative.h"
+#include "world/render.h"
+#include "world/splits.h"
 #include "world/stream.h"
 #include "util/error.h"
 
@@ -50,6 +55,9 @@ class ClipTask : public Task {
     check(complete.is_number() && complete.get<double>() >= 0.0 && complete.get<double>() <= 1.0,
           "clip config: training.complete_captions must be a probability in [0, 1], not " + complete.dump());
     complete_captions_ = complete.get<float>();
+    const nlohmann::json twins = training.value("swapped_twins", nlohmann::json(false));
+    check(twins.is_boolean(), "clip config: training.swapped_twins must be true or false");
+    swapped_twins_ = twins.get<bool>();
   }
   std::string kind() const override { return "clip"; }
   torch::nn::Module& module() override { return *model_; }
@@ -57,9 +65,33 @@ class ClipTask : public Task {
   torch::Tensor loss(uint64_t first, int64_t count) override {
     WorldBatch b = world_batch(seed_, first, count, int(model_->config.image_size));
     if (complete_captions_ > 0.0f) make_complete(b, first);
+    std::vector<uint64_t> keys(b.scenes.size());
+    for (size_t i = 0; i < keys.size(); ++i) keys[i] = first + uint64_t(i);
+    if (swapped_twins_) add_twins(b, keys);
     if (!hard_negatives_) return model_->contrastive_loss(b.images, tokenizer_.encode_batch(b.captions));
-    Negatives n = negatives(b, seed_, first);
+    Negatives n = negatives(b, seed_, keys);
     return model_->contrastive_loss(b.images, tokenizer_.encode_batch(b.captions), n.ids, n.valid);
+  }
+
+  // Appends each item's colour-swapped twin (scene, spec, a caption worded by a draw of the item's own, picture)
+  // where it has one that shows and states nothing held out; keys gains the twin's key (its item's with the top bit
+  // set), from which its hard negative is drawn.
+  void add_twins(WorldBatch& b, std::vector<uint64_t>& keys) const {
+    std::vector<world::Scene> scenes;
+    const size_t count = b.scenes.size();
+    for (size_t i = 0; i < count; ++i) {
+      std::optional<world::SwappedTwin> t = world::swap_colours(b.scenes[i], b.specs[i]);
+      if (!t || world::renders_held_out(t->scene) || world::states_held_out(t->spec)) continue;
+      const uint64_t key = keys[i] | (uint64_t(1) << 63);
+      world::Rng rng(seed_ * 0x94D049BB133111EBull ^ (key + 1) * 0xBF58476D1CE4E5B9ull);
+      b.captions.push_back(world::phrase(t->spec, rng));
+      b.specs.push_back(t->spec);
+      b.scenes.push_back(t->scene);
+      scenes.push_back(t->scene);
+      keys.push_back(key);
+    }
+    if (scenes.empty()) return;
+    b.images = torch::cat({b.images, world::render_batch(scenes, int(b.images.size(-1)))});
   }
 
   // Items [first, first + count) of the training stream, each caption restated completely with probability
@@ -81,14 +113,14 @@ class ClipTask : public Task {
     torch::Tensor ids, valid;
     std::vector<world::Fact> facts;  // what each valid one gets wrong
   };
-  // b: items [first, first + count) of the stream `seed`.
-  Negatives negatives(const WorldBatch& b, uint64_t seed, uint64_t first) const {
+  // b: items of the stream `seed`, row i drawn from keys[i] (an item's index in the stream).
+  Negatives negatives(const WorldBatch& b, uint64_t seed, const std::vector<uint64_t>& keys) const {
     const int64_t count = int64_t(b.scenes.size());
     std::vector<std::string> texts;
     std::vector<world::Fact> facts;
     torch::Tensor valid = torch::zeros({count}, torch::kBool);
     for (int64_t i = 0; i < count; ++i) {
-      const uint64_t index = first + uint64_t(i);
+      const uint64_t index = keys[size_t(i)];
       world::Rng rng(seed * 0x9E3779B97F4A7C15ull ^ (index + 1) * 0xD1B54A32D192ED03ull);
       std::optional<world::HardNegative> neg =
           world::hard_negative(b.scenes[size_t(i)], b.specs[size_t(i)], rng, mix_);
@@ -110,7 +142,9 @@ class ClipTask : public Task {
     const double t2i = sim.argmax(0).eq(labels).to(torch::kFloat).mean().item<double>();
     // Hard-negative accuracy: how often an image is closer to its caption than to the same caption with one fact
     // wrong (a size, a colour binding, a relation...): what random-pair retrieval does not measure.
-    Negatives n = negatives(b, validation_seed(seed_), 0);
+    std::vector<uint64_t> keys(b.scenes.size());
+    for (size_t i = 0; i < keys.size(); ++i) keys[i] = uint64_t(i);
+    Negatives n = negatives(b, validation_seed(seed_), keys);
     torch::Tensor neg = model_->encode_text(n.ids).embeds;
     torch::Tensor right = sim.diagonal().gt((img * neg).sum(1)).logical_and(n.valid);
     const double hard = right.sum().item<double>() / std::max(1.0, n.valid.sum().item<double>());
@@ -124,7 +158,58 @@ class ClipTask : public Task {
     for (int64_t i = 0; i < valid.size(0); ++i)
       if (valid[i]) ++of[int(n.facts[size_t(i)])], ok[int(n.facts[size_t(i)])] += hit[i];
     for (int f = 0; f < world::kFacts; ++f) s << (f ? ", " : "") << world::name(world::Fact(f)) << " " << ok[f] << "/" << of[f];
-    s << "); turned relations " << turned_relations(b, img) << ", swapped colours " << swapped_colours(b, img);
+    s << "); turned relations " << turned_relations(b, img) << ", swapped colours " << swapped_colours(b, img)
+      << " " << swap_cosines(b, img);
+    return s.str();
+  }
+
+  // Which side loses the colour-to-shape binding. Over the swapped-colours items: the mean cosine of each caption's
+  // text embedding with the swapped caption's, and of each image's embedding with that of the same scene rendered
+  // with the two colours swapped (every object of one colour given the other); beside them, for scale, the same
+  // with the first object's colour changed to one the scene does not have (a change any bag of colours sees). A
+  // side whose swap cosine is near 1 while its colour-change cosine is not cannot tell the bindings apart.
+  std::string swap_cosines(const WorldBatch& b, const torch::Tensor& img) {
+    std::vector<std::string> own, swapped, recoloured;
+    std::vector<world::Scene> swapped_scenes, recoloured_scenes;
+    std::vector<int64_t> rows;
+    for (size_t i = 0; i < b.specs.size(); ++i) {
+      std::optional<world::SwappedTwin> twin = world::swap_colours(b.scenes[i], b.specs[i]);
+      if (!twin) continue;  // the swapped-colours probe's items exactly
+      const world::Scene& scene = b.scenes[i];
+      const world::SceneSpec& s = b.specs[i];
+      const world::Color x = *s.objects[0].color;
+      auto used = [&](world::Color c) {
+        if (c == scene.background) return true;
+        for (const world::Object& o : scene.objects)
+          if (o.color == c) return true;
+        return false;
+      };
+      int third = (int(x) + 1 + int(i)) % world::kNumColors;
+      while (used(world::Color(third))) third = (third + 1) % world::kNumColors;
+      world::SceneSpec rc = s;
+      rc.objects[0].color = world::Color(third);
+      world::Scene rs = scene;
+      for (world::Object& o : rs.objects)
+        if (o.color == x) o.color = world::Color(third);
+      own.push_back(world::canonical_phrase(s));
+      swapped.push_back(world::canonical_phrase(twin->spec));
+      recoloured.push_back(world::canonical_phrase(rc));
+      swapped_scenes.push_back(twin->scene);
+      recoloured_scenes.push_back(rs);
+      rows.push_back(int64_t(i));
+    }
+    if (rows.empty()) return "(no swap cosines)";
+    const int64_t size = model_->config.image_size;
+    const double d = double(model_->config.embed_dim);  // embeddings have norm sqrt(embed_dim)
+    auto text = [&](const std::vector<std::string>& t) { return model_->encode_text(tokenizer_.encode_batch(t)).embeds; };
+    auto mean_cos = [d](const torch::Tensor& a, const torch::Tensor& c) { return (a * c).sum(1).mean().item<double>() / d; };
+    const torch::Tensor t0 = text(own), im0 = img.index_select(0, torch::tensor(rows));
+    std::ostringstream s;
+    s.precision(3);
+    s << "(cosine of the swap: text " << mean_cos(t0, text(swapped)) << ", image "
+      << mean_cos(im0, model_->encode_image(world::render_batch(swapped_scenes, int(size)))) << "; of one colour changed: text "
+      << mean_cos(t0, text(recoloured)) << ", image "
+      << mean_cos(im0, model_->encode_image(world::render_batch(recoloured_scenes, int(size)))) << ")";
     return s.str();
   }
 
@@ -181,6 +266,7 @@ class ClipTask : public Task {
   models::MiniClip model_{nullptr};
   bool hard_negatives_ = false;
   float complete_captions_ = 0.0f;
+  bool swapped_twins_ = false;
   world::NegativeMix mix_ = world::NegativeMix::Basic;
 };
 

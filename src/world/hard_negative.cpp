@@ -97,6 +97,17 @@ std::optional<HardNegative> hard_negative(const Scene& scene, const SceneSpec& s
   return std::nullopt;
 }
 
+std::optional<SwappedTwin> swap_colours(const Scene& scene, const SceneSpec& spec) {
+  if (spec.objects.size() != 2 || !spec.objects[0].color || !spec.objects[1].color) return std::nullopt;
+  const Color x = *spec.objects[0].color, y = *spec.objects[1].color;
+  if (x == y || spec.objects[0].shape == spec.objects[1].shape) return std::nullopt;
+  SwappedTwin twin{scene, spec};
+  std::swap(twin.spec.objects[0].color, twin.spec.objects[1].color);
+  if (satisfies(scene, twin.spec)) return std::nullopt;
+  for (Object& o : twin.scene.objects) o.color = o.color == x ? y : o.color == y ? x : o.color;
+  return twin;
+}
+
 const char* name(Fact fact) {
   switch (fact) {
     case Fact::Size: return "size";

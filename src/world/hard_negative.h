@@ -34,4 +34,16 @@ struct HardNegative : Caption {
 std::optional<HardNegative> hard_negative(const Scene& scene, const SceneSpec& spec, Rng& rng,
                                           NegativeMix mix = NegativeMix::Basic);
 
+// The colour-swapped twin of a scene and a caption's spec: where the spec names two objects of different shapes in
+// two different colours, the same scene with those two colours exchanged (every object of one colour given the
+// other) and the spec with them exchanged, true of the twin and false of the scene. Both hold the same colours and
+// shapes, bound the other way round: a CLIP that keeps only which colours and which shapes are present cannot tell
+// them apart. nullopt when the spec has no such pair or the swapped spec still holds in the scene. The twin may show
+// or state a held-out combination (the caller checks, splits.h).
+struct SwappedTwin {
+  Scene scene;
+  SceneSpec spec;
+};
+std::optional<SwappedTwin> swap_colours(const Scene& scene, const SceneSpec& spec);
+
 }  // namespace easel::world

@@ -1,8 +1,10 @@
 // easel-mini CLIP's evaluation line: the two probes (turned relations, swapped colours) count exactly the validation
-// items they apply to, each changed caption false of its scene, and report right / of.
+// items they apply to, each changed caption false of its scene, and report right / of; the swap cosines that follow
+// are cosines.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <regex>
 
 #include "train/task.h"
@@ -41,4 +43,45 @@ TEST(ClipEvaluation, ProbesCountTheItemsTheyApplyTo) {
   EXPECT_EQ(std::stoi(m[4]), colours) << line;  // a two-object scene with its colours swapped is never true of it
   EXPECT_LE(std::stoi(m[1]), relations);
   EXPECT_LE(std::stoi(m[3]), colours);
+
+  // The swap cosines over the same items: four cosines of embeddings of norm sqrt(embed_dim), each in [-1, 1]; a
+  // swapped render is a different picture, so no image cosine is exactly 1.
+  const std::string num = R"((-?[0-9.]+(?:e-?[0-9]+)?))";
+  ASSERT_TRUE(std::regex_search(line, m, std::regex(R"(\(cosine of the swap: text )" + num + ", image " + num +
+                                                    "; of one colour changed: text " + num + ", image " + num + R"(\))")))
+      << line;
+  for (int k = 1; k <= 4; ++k) {
+    EXPECT_GE(std::stod(m[k]), -1.0001) << line;
+    EXPECT_LE(std::stod(m[k]), 1.0001) << line;
+  }
+  EXPECT_LT(std::stod(m[2]), 0.99999) << line;
+  EXPECT_LT(std::stod(m[4]), 0.99999) << line;
+}
+
+// "swapped_twins": each item whose caption binds two colours to two shapes brings its colour-swapped twin into the
+// batch, so the loss of the same items changes; anything but true or false is refused.
+TEST(ClipTraining, SwappedTwinsJoinTheBatch) {
+  text::WordTokenizer tok(train::world_vocabulary(1, 2000), 24);
+  auto task_with = [&](const nlohmann::json& training) {
+    train::TaskOptions o;
+    o.tokenizer = tok.to_json();
+    o.config = test::tiny_clip_config(tok.vocab_size(), tok.max_length());
+    o.config["training"] = training;
+    return train::make_task("clip", o);
+  };
+  torch::manual_seed(0);
+  auto plain = task_with({{"hard_negatives", true}});
+  torch::manual_seed(0);
+  auto twins = task_with({{"hard_negatives", true}, {"swapped_twins", true}});
+  torch::NoGradGuard no_grad;
+  const double a = plain->loss(0, 64).item<double>(), b = twins->loss(0, 64).item<double>();
+  EXPECT_TRUE(std::isfinite(b));
+  EXPECT_NE(a, b);  // the same weights (same seed) and items: only the twins differ
+  EXPECT_EQ(plain->loss(0, 64).item<double>(), a);  // and a plain batch is still the same batch
+  try {
+    task_with({{"swapped_twins", 1}});
+    FAIL() << "a non-boolean swapped_twins was accepted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("swapped_twins"), std::string::npos) << e.what();
+  }
 }

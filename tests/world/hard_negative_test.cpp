@@ -83,3 +83,53 @@ TEST(WorldHardNegative, SameDrawsSameNegativeAndNothingToChangeGivesNone) {
   Rng r(1);
   EXPECT_FALSE(hard_negative(ex.scene, SceneSpec{}, r).has_value());
 }
+
+// The colour-swapped twin: the same shapes and colours bound the other way round, its spec true of it and false of
+// the original scene; none where there is no pair of two colours on two shapes.
+TEST(WorldSwappedTwin, SwapsTheBindingAndStaysTrue) {
+  Scene scene;
+  scene.background = Color::White;
+  Object a, b;
+  a.shape = Shape::Circle, a.color = Color::Red, a.cx = 0.3f;
+  b.shape = Shape::Square, b.color = Color::Blue, b.cx = 0.7f;
+  scene.objects = {a, b};
+  SceneSpec spec;
+  spec.objects = {ObjectSpec{Shape::Circle, Color::Red, std::nullopt, 1},
+                  ObjectSpec{Shape::Square, Color::Blue, std::nullopt, 1}};
+  const std::optional<SwappedTwin> t = swap_colours(scene, spec);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->scene.objects[0].color, Color::Blue);
+  EXPECT_EQ(t->scene.objects[1].color, Color::Red);
+  EXPECT_EQ(t->scene.objects[0].shape, Shape::Circle);
+  EXPECT_EQ(t->scene.objects[0].cx, 0.3f);
+  EXPECT_EQ(t->spec.objects[0].color, Color::Blue);
+  EXPECT_EQ(t->spec.objects[1].color, Color::Red);
+  EXPECT_TRUE(satisfies(t->scene, t->spec));
+  EXPECT_FALSE(satisfies(scene, t->spec));
+
+  SceneSpec one = spec;
+  one.objects.pop_back();
+  EXPECT_FALSE(swap_colours(scene, one).has_value());  // one object
+  SceneSpec uncoloured = spec;
+  uncoloured.objects[1].color.reset();
+  EXPECT_FALSE(swap_colours(scene, uncoloured).has_value());  // one colour stated
+  Scene two_circles = scene;
+  two_circles.objects[1].shape = Shape::Circle;
+  SceneSpec same_shape = spec;
+  same_shape.objects[1].shape = Shape::Circle;
+  EXPECT_FALSE(swap_colours(two_circles, same_shape).has_value());  // the swap would say the same
+}
+
+TEST(WorldSwappedTwin, TrainingCaptionsTwinsAreTrueOfTheTwinAndFalseOfTheScene) {
+  int twins = 0;
+  for (uint64_t i = 0; i < 3000; ++i) {
+    const Example ex = training_example(5, i);
+    const std::optional<SwappedTwin> t = swap_colours(ex.scene, ex.caption.spec);
+    if (!t) continue;
+    ++twins;
+    EXPECT_TRUE(satisfies(t->scene, t->spec)) << ex.caption.text;
+    EXPECT_FALSE(satisfies(ex.scene, t->spec)) << ex.caption.text;
+    EXPECT_EQ(t->scene.objects.size(), ex.scene.objects.size());
+  }
+  EXPECT_GT(twins, 100);  // a few percent of the stream
+}
