@@ -218,29 +218,26 @@ class ClipTask : public Task {
   // caption than to the same caption with the relation turned around ("left of" <-> "right of") or the two colours
   // swapped, a caption false of the scene: whether CLIP sees where things are and which colour goes with which shape.
   std::string turned_relations(const WorldBatch& b, const torch::Tensor& img) {
-    return probe(b, img, [](world::SceneSpec s) -> std::optional<world::SceneSpec> {
+    return probe(b, img, [](const world::Scene&, world::SceneSpec s) -> std::optional<world::SceneSpec> {
       if (!s.relation) return std::nullopt;
       s.relation->relation = world::converse(s.relation->relation);
       return s;
     });
   }
   std::string swapped_colours(const WorldBatch& b, const torch::Tensor& img) {
-    return probe(b, img, [](world::SceneSpec s) -> std::optional<world::SceneSpec> {
-      if (s.objects.size() != 2) return std::nullopt;
-      world::ObjectSpec& x = s.objects[0];
-      world::ObjectSpec& y = s.objects[1];
-      if (!x.color || !y.color || *x.color == *y.color || x.shape == y.shape) return std::nullopt;
-      std::swap(x.color, y.color);
-      return s;
+    return probe(b, img, [](const world::Scene& scene, const world::SceneSpec& s) -> std::optional<world::SceneSpec> {
+      std::optional<world::SwappedTwin> twin = world::swap_colours(scene, s);
+      if (!twin) return std::nullopt;
+      return twin->spec;
     });
   }
   // Right / of for the items where `change` gives a caption false of the scene; both captions in canonical wording.
   std::string probe(const WorldBatch& b, const torch::Tensor& img,
-                    const std::function<std::optional<world::SceneSpec>(world::SceneSpec)>& change) {
+                    const std::function<std::optional<world::SceneSpec>(const world::Scene&, world::SceneSpec)>& change) {
     std::vector<std::string> texts, changed;
     std::vector<int64_t> rows;
     for (size_t i = 0; i < b.specs.size(); ++i) {
-      std::optional<world::SceneSpec> t = change(b.specs[i]);
+      std::optional<world::SceneSpec> t = change(b.scenes[i], b.specs[i]);
       if (!t || world::satisfies(b.scenes[i], *t)) continue;
       texts.push_back(world::canonical_phrase(b.specs[i]));
       changed.push_back(world::canonical_phrase(*t));
