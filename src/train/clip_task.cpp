@@ -65,8 +65,7 @@ class ClipTask : public Task {
   torch::Tensor loss(uint64_t first, int64_t count) override {
     WorldBatch b = world_batch(seed_, first, count, int(model_->config.image_size));
     if (complete_captions_ > 0.0f) make_complete(b, first);
-    std::vector<uint64_t> keys(b.scenes.size());
-    for (size_t i = 0; i < keys.size(); ++i) keys[i] = first + uint64_t(i);
+    std::vector<uint64_t> keys = item_keys(first, b.scenes.size());
     if (swapped_twins_) add_twins(b, keys);
     if (!hard_negatives_) return model_->contrastive_loss(b.images, tokenizer_.encode_batch(b.captions));
     Negatives n = negatives(b, seed_, keys);
@@ -77,7 +76,6 @@ class ClipTask : public Task {
   // where it has one that shows and states nothing held out; keys gains the twin's key (its item's with the top bit
   // set), from which its hard negative is drawn.
   void add_twins(WorldBatch& b, std::vector<uint64_t>& keys) const {
-    std::vector<world::Scene> scenes;
     const size_t count = b.scenes.size();
     for (size_t i = 0; i < count; ++i) {
       std::optional<world::SwappedTwin> t = world::swap_colours(b.scenes[i], b.specs[i]);
@@ -87,11 +85,18 @@ class ClipTask : public Task {
       b.captions.push_back(world::phrase(t->spec, rng));
       b.specs.push_back(t->spec);
       b.scenes.push_back(t->scene);
-      scenes.push_back(t->scene);
       keys.push_back(key);
     }
-    if (scenes.empty()) return;
-    b.images = torch::cat({b.images, world::render_batch(scenes, int(b.images.size(-1)))});
+    if (b.scenes.size() == count) return;
+    const std::vector<world::Scene> twins(b.scenes.begin() + std::ptrdiff_t(count), b.scenes.end());
+    b.images = torch::cat({b.images, world::render_batch(twins, int(b.images.size(-1)))});
+  }
+
+  // The stream indices of items [first, first + count): the keys their per-item draws come from.
+  static std::vector<uint64_t> item_keys(uint64_t first, size_t count) {
+    std::vector<uint64_t> keys(count);
+    for (size_t i = 0; i < count; ++i) keys[i] = first + uint64_t(i);
+    return keys;
   }
 
   // Items [first, first + count) of the training stream, each caption restated completely with probability
@@ -142,9 +147,7 @@ class ClipTask : public Task {
     const double t2i = sim.argmax(0).eq(labels).to(torch::kFloat).mean().item<double>();
     // Hard-negative accuracy: how often an image is closer to its caption than to the same caption with one fact
     // wrong (a size, a colour binding, a relation...): what random-pair retrieval does not measure.
-    std::vector<uint64_t> keys(b.scenes.size());
-    for (size_t i = 0; i < keys.size(); ++i) keys[i] = uint64_t(i);
-    Negatives n = negatives(b, validation_seed(seed_), keys);
+    Negatives n = negatives(b, validation_seed(seed_), item_keys(0, b.scenes.size()));
     torch::Tensor neg = model_->encode_text(n.ids).embeds;
     torch::Tensor right = sim.diagonal().gt((img * neg).sum(1)).logical_and(n.valid);
     const double hard = right.sum().item<double>() / std::max(1.0, n.valid.sum().item<double>());
