@@ -9,8 +9,9 @@
 # The chain (MODEL_CARD.md, "How to reproduce"): a first CLIP, and the decoder trained on it, which learns to draw;
 # a second CLIP trained with hard negatives (NegCLIP: each caption also against the same caption with one fact
 # wrong), which sees sizes the first does not; the prior on the second CLIP; and the decoder fine-tuned onto the
-# second CLIP's embeddings (MODEL_CARD, seventh and eighth tries), then trained on in bf16 (fifteenth try). The decoder trained from scratch on the second
-# CLIP at the first run's learning rate hit a loss spike and came out worse (ninth try).
+# second CLIP's embeddings (MODEL_CARD, seventh and eighth tries), then trained on in bf16 (fifteenth try). The
+# decoder trained from scratch on the second CLIP at the first run's learning rate hit a loss spike and came out
+# worse (ninth try).
 #
 # On 2 cores one thread per process trains more items per second than one process on two threads, so stages run
 # two at a time (NegCLIP alone first, on two threads): the first CLIP beside the upsampler, then the prior beside the
