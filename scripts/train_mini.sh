@@ -109,11 +109,12 @@ parallel_stage tune decoder "$TUNE_STEPS" 64 3e-4 "${TUNE[@]}"
 # fifteenth try: validation loss 0.0257 -> 0.0231, decoder alone on held-out prompts 0.342 -> 0.450). Its first
 # TUNE2_SOLO_STEPS on one thread, the rest on both cores, the rate decaying to 0 from TUNE2_DECAY_FROM.
 TUNE2=(--warmup 100 --ema 0.998 --clip "$NEGCLIP" --bf16)
+tune2_init=()  # a begun run resumes instead (stage)
 if [[ ! -f "$RUN/tune2/checkpoint.safetensors" ]]; then
   "$EASEL" export "$RUN/tune/decoder.safetensors" "$RUN/decoder-tune.safetensors" --overwrite
-  stage tune2 decoder "$TUNE2_SOLO_STEPS" 64 3e-4 "${TUNE2[@]}" --init "$RUN/decoder-tune.safetensors"
+  tune2_init=(--init "$RUN/decoder-tune.safetensors")
 fi
-stage tune2 decoder "$TUNE2_SOLO_STEPS" 64 3e-4 "${TUNE2[@]}"  # finishes an interrupted first part; else nothing
+stage tune2 decoder "$TUNE2_SOLO_STEPS" 64 3e-4 "${TUNE2[@]}" "${tune2_init[@]}"
 parallel_stage tune2 decoder "$TUNE2_STEPS" 64 3e-4 "${TUNE2[@]}" --decay-from "$TUNE2_DECAY_FROM"
 
 # CLIP stays fp32 (the prior and decoder learned its exact embeddings); the rest ships in bf16.

@@ -220,6 +220,8 @@ class ClipTask : public Task {
   // (turned relations) or two colours of two different shapes (swapped colours), how many images are closer to their
   // caption than to the same caption with the relation turned around ("left of" <-> "right of") or the two colours
   // swapped, a caption false of the scene: whether CLIP sees where things are and which colour goes with which shape.
+  // A probe's change: the caption to test against, from the scene and its spec; none where it does not apply.
+  using SpecChange = std::function<std::optional<world::SceneSpec>(const world::Scene&, world::SceneSpec)>;
   std::string turned_relations(const WorldBatch& b, const torch::Tensor& img) {
     return probe(b, img, [](const world::Scene&, world::SceneSpec s) -> std::optional<world::SceneSpec> {
       if (!s.relation) return std::nullopt;
@@ -228,15 +230,14 @@ class ClipTask : public Task {
     });
   }
   std::string swapped_colours(const WorldBatch& b, const torch::Tensor& img) {
-    return probe(b, img, [](const world::Scene& scene, const world::SceneSpec& s) -> std::optional<world::SceneSpec> {
+    return probe(b, img, [](const world::Scene& scene, world::SceneSpec s) -> std::optional<world::SceneSpec> {
       std::optional<world::SwappedTwin> twin = world::swap_colours(scene, s);
       if (!twin) return std::nullopt;
       return twin->spec;
     });
   }
   // Right / of for the items where `change` gives a caption false of the scene; both captions in canonical wording.
-  std::string probe(const WorldBatch& b, const torch::Tensor& img,
-                    const std::function<std::optional<world::SceneSpec>(const world::Scene&, world::SceneSpec)>& change) {
+  std::string probe(const WorldBatch& b, const torch::Tensor& img, const SpecChange& change) {
     std::vector<std::string> texts, changed;
     std::vector<int64_t> rows;
     for (size_t i = 0; i < b.specs.size(); ++i) {
