@@ -9,9 +9,9 @@
 # The chain (MODEL_CARD.md, "How to reproduce"): a first CLIP, and the decoder trained on it, which learns to draw;
 # a second CLIP trained with hard negatives (NegCLIP: each caption also against the same caption with one fact
 # wrong), which sees sizes the first does not; the prior on the second CLIP; and the decoder fine-tuned onto the
-# second CLIP's embeddings (MODEL_CARD, seventh and eighth tries), then trained on in bf16 (fifteenth try). The
-# decoder trained from scratch on the second CLIP at the first run's learning rate hit a loss spike and came out
-# worse (ninth try).
+# second CLIP's embeddings (MODEL_CARD, seventh and eighth tries), then trained on twice in bf16 (fifteenth and
+# sixteenth tries). The decoder trained from scratch on the second CLIP at the first run's learning rate hit a loss
+# spike and came out worse (ninth try).
 #
 # On 2 cores one thread per process trains more items per second than one process on two threads, so stages run
 # two at a time (NegCLIP alone first, on two threads): the first CLIP beside the upsampler, then the prior beside the
@@ -19,10 +19,11 @@
 # batch, so the same run), and so does its fine-tune. Each stage's log is RUN_DIR/<stage>.log. The step counts are
 # MODEL_CARD.md's.
 #
-# Precision: the CLIPs, the prior and the decoder's last stage in bf16 autocast, as the shipped files were trained;
-# the decoder's first two stages and the upsampler in float32, chosen on a CPU where it trained faster (bench_train
-# then: decoder fp32 36 items/s, bf16 25, one thread). On a CPU with bf16 instructions (AMD EPYC, avx512_bf16) the
-# shipped decoder network trains twice as fast in bf16 (fp32 20 items/s, bf16 40: MODEL_CARD, fifteenth try).
+# Precision: the CLIPs, the prior and the decoder's last two stages in bf16 autocast, as the shipped files were
+# trained; the decoder's first two stages and the upsampler in float32, chosen on a CPU where it trained faster
+# (bench_train then: decoder fp32 36 items/s, bf16 25, one thread). On a CPU with bf16 instructions (AMD EPYC,
+# avx512_bf16) the shipped decoder network trains twice as fast in bf16 (fp32 20 items/s, bf16 40: MODEL_CARD,
+# fifteenth try).
 # The decoder's lr is 1e-3: it reached the 5e-4 run's validation loss in 0.75 of the steps (MODEL_CARD, third try).
 # Its network is twice the default width, with scale-shift resnets, trained on logit-normal timesteps (DECODER_CONFIG;
 # MODEL_CARD, fifth try): mid-noise denoising is what limited the default one. Its last 1,100 steps decay the learning
@@ -46,6 +47,8 @@ TUNE_DECAY_FROM=${TUNE_DECAY_FROM:-1200}
 TUNE2_SOLO_STEPS=${TUNE2_SOLO_STEPS:-600}
 TUNE2_STEPS=${TUNE2_STEPS:-3000}
 TUNE2_DECAY_FROM=${TUNE2_DECAY_FROM:-2000}
+TUNE3_STEPS=${TUNE3_STEPS:-4500}
+TUNE3_DECAY_FROM=${TUNE3_DECAY_FROM:-3300}
 NEGCLIP_CONFIG='{"training": {"hard_negatives": true}}'
 PORT=${PORT:-29517}
 mkdir -p "$RUN" models/easel-mini
@@ -57,6 +60,13 @@ stage() {  # dir kind steps batch lr [extra args...]: `easel train KIND --out RU
   "$EASEL" train "$kind" --out "$RUN/$dir" --steps "$steps" --batch "$batch" --lr "$lr" \
     --save-every 100 --sample-every 1000 --log-every 20 --threads "${THREADS:-1}" "${resume[@]}" "$@" \
     >>"$RUN/$dir.log" 2>&1
+}
+init_from() {  # dir src file: INIT=(--init FILE), FILE being SRC exported as it ships (bf16, read back as float32),
+  # for a stage not begun; INIT=() for a begun one (stage resumes it from its checkpoint)
+  INIT=()
+  [[ -f "$RUN/$1/checkpoint.safetensors" ]] && return 0
+  "$EASEL" export "$2" "$3" --overwrite
+  INIT=(--init "$3")
 }
 parallel_stage() {  # the same arguments as stage: the run on both cores, two ranks on loopback (same global batch,
   # so the same run); rank 0 logs and writes the files, both resume from the same checkpoint
@@ -98,28 +108,26 @@ parallel_stage decoder decoder "$DECODER_STEPS" 64 1e-3 "${DECODER[@]}" --decay-
 # embeddings at a third of the rate, its last 300 steps decaying to 0 (the export is made when the fine-tune starts;
 # a resumed one reads its checkpoint).
 TUNE=(--warmup 100 --ema 0.998 --clip "$NEGCLIP" --decay-from "$TUNE_DECAY_FROM")
-if [[ ! -f "$RUN/tune/checkpoint.safetensors" ]]; then
-  "$EASEL" export "$RUN/decoder/decoder.safetensors" "$RUN/decoder-first.safetensors" --overwrite
-  TUNE+=(--init "$RUN/decoder-first.safetensors")
-fi
-parallel_stage tune decoder "$TUNE_STEPS" 64 3e-4 "${TUNE[@]}"
+init_from tune "$RUN/decoder/decoder.safetensors" "$RUN/decoder-first.safetensors"
+parallel_stage tune decoder "$TUNE_STEPS" 64 3e-4 "${TUNE[@]}" "${INIT[@]}"
 
 # The fine-tune trained on for TUNE2_STEPS more, from its file as it shipped before (bf16, read back as float32), in
 # bf16 autocast, which trains this network twice as fast as float32 on a CPU with bf16 instructions (MODEL_CARD,
 # fifteenth try: validation loss 0.0257 -> 0.0231, decoder alone on held-out prompts 0.342 -> 0.450). Its first
 # TUNE2_SOLO_STEPS on one thread, the rest on both cores, the rate decaying to 0 from TUNE2_DECAY_FROM.
 TUNE2=(--warmup 100 --ema 0.998 --clip "$NEGCLIP" --bf16)
-tune2_init=()  # a begun run resumes instead (stage)
-if [[ ! -f "$RUN/tune2/checkpoint.safetensors" ]]; then
-  "$EASEL" export "$RUN/tune/decoder.safetensors" "$RUN/decoder-tune.safetensors" --overwrite
-  tune2_init=(--init "$RUN/decoder-tune.safetensors")
-fi
-stage tune2 decoder "$TUNE2_SOLO_STEPS" 64 3e-4 "${TUNE2[@]}" "${tune2_init[@]}"
+init_from tune2 "$RUN/tune/decoder.safetensors" "$RUN/decoder-tune.safetensors"
+stage tune2 decoder "$TUNE2_SOLO_STEPS" 64 3e-4 "${TUNE2[@]}" "${INIT[@]}"
 parallel_stage tune2 decoder "$TUNE2_STEPS" 64 3e-4 "${TUNE2[@]}" --decay-from "$TUNE2_DECAY_FROM"
+
+# And trained on again as the bf16 stage was, for TUNE3_STEPS more from its file as it ships, all on both cores, the
+# rate decaying to 0 from TUNE3_DECAY_FROM (MODEL_CARD, sixteenth try: the validation loss was still falling).
+init_from tune3 "$RUN/tune2/decoder.safetensors" "$RUN/decoder-tune2.safetensors"
+parallel_stage tune3 decoder "$TUNE3_STEPS" 64 3e-4 "${TUNE2[@]}" "${INIT[@]}" --decay-from "$TUNE3_DECAY_FROM"
 
 # CLIP stays fp32 (the prior and decoder learned its exact embeddings); the rest ships in bf16.
 "$EASEL" export "$NEGCLIP" models/easel-mini/clip.safetensors --dtype fp32 --overwrite
-for file in prior/prior upsampler/upsampler tune2/decoder; do  # RUN_DIR/<stage>/<model>.safetensors
+for file in prior/prior upsampler/upsampler tune3/decoder; do  # RUN_DIR/<stage>/<model>.safetensors
   "$EASEL" export "$RUN/$file.safetensors" "models/easel-mini/${file#*/}.safetensors" --overwrite
 done
 echo "easel-mini installed in models/easel-mini/" >&2
