@@ -115,15 +115,15 @@ parallel_stage tune decoder "$TUNE_STEPS" 64 3e-4 "${TUNE[@]}" "${INIT[@]}"
 # bf16 autocast, which trains this network twice as fast as float32 on a CPU with bf16 instructions (MODEL_CARD,
 # fifteenth try: validation loss 0.0257 -> 0.0231, decoder alone on held-out prompts 0.342 -> 0.450). Its first
 # TUNE2_SOLO_STEPS on one thread, the rest on both cores, the rate decaying to 0 from TUNE2_DECAY_FROM.
-TUNE2=(--warmup 100 --ema 0.998 --clip "$NEGCLIP" --bf16)
+BF16_TUNE=(--warmup 100 --ema 0.998 --clip "$NEGCLIP" --bf16)  # both bf16 stages
 init_from tune2 "$RUN/tune/decoder.safetensors" "$RUN/decoder-tune.safetensors"
-stage tune2 decoder "$TUNE2_SOLO_STEPS" 64 3e-4 "${TUNE2[@]}" "${INIT[@]}"
-parallel_stage tune2 decoder "$TUNE2_STEPS" 64 3e-4 "${TUNE2[@]}" --decay-from "$TUNE2_DECAY_FROM"
+stage tune2 decoder "$TUNE2_SOLO_STEPS" 64 3e-4 "${BF16_TUNE[@]}" "${INIT[@]}"
+parallel_stage tune2 decoder "$TUNE2_STEPS" 64 3e-4 "${BF16_TUNE[@]}" --decay-from "$TUNE2_DECAY_FROM"
 
 # And trained on again as the bf16 stage was, for TUNE3_STEPS more from its file as it ships, all on both cores, the
 # rate decaying to 0 from TUNE3_DECAY_FROM (MODEL_CARD, sixteenth try: the validation loss was still falling).
 init_from tune3 "$RUN/tune2/decoder.safetensors" "$RUN/decoder-tune2.safetensors"
-parallel_stage tune3 decoder "$TUNE3_STEPS" 64 3e-4 "${TUNE2[@]}" "${INIT[@]}" --decay-from "$TUNE3_DECAY_FROM"
+parallel_stage tune3 decoder "$TUNE3_STEPS" 64 3e-4 "${BF16_TUNE[@]}" "${INIT[@]}" --decay-from "$TUNE3_DECAY_FROM"
 
 # CLIP stays fp32 (the prior and decoder learned its exact embeddings); the rest ships in bf16.
 "$EASEL" export "$NEGCLIP" models/easel-mini/clip.safetensors --dtype fp32 --overwrite
