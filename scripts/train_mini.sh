@@ -9,8 +9,8 @@
 # The chain (MODEL_CARD.md, "How to reproduce"): a first CLIP, and the decoder trained on it, which learns to draw;
 # a second CLIP trained with hard negatives (NegCLIP: each caption also against the same caption with one fact
 # wrong), which sees sizes the first does not; the prior on the second CLIP; and the decoder fine-tuned onto the
-# second CLIP's embeddings (MODEL_CARD, seventh and eighth tries), then trained on twice in bf16 (fifteenth and
-# sixteenth tries). The decoder trained from scratch on the second CLIP at the first run's learning rate hit a loss
+# second CLIP's embeddings (MODEL_CARD, seventh and eighth tries), then trained on three times in bf16 (fifteenth to
+# seventeenth tries). The decoder trained from scratch on the second CLIP at the first run's learning rate hit a loss
 # spike and came out worse (ninth try).
 #
 # On 2 cores one thread per process trains more items per second than one process on two threads, so stages run
@@ -19,7 +19,7 @@
 # batch, so the same run), and so does its fine-tune. Each stage's log is RUN_DIR/<stage>.log. The step counts are
 # MODEL_CARD.md's.
 #
-# Precision: the CLIPs, the prior and the decoder's last two stages in bf16 autocast, as the shipped files were
+# Precision: the CLIPs, the prior and the decoder's last three stages in bf16 autocast, as the shipped files were
 # trained; the decoder's first two stages and the upsampler in float32, chosen on a CPU where it trained faster
 # (bench_train then: decoder fp32 36 items/s, bf16 25, one thread). On a CPU with bf16 instructions (AMD EPYC,
 # avx512_bf16) the shipped decoder network trains twice as fast in bf16 (fp32 20 items/s, bf16 40: MODEL_CARD,
@@ -49,6 +49,8 @@ TUNE2_STEPS=${TUNE2_STEPS:-3000}
 TUNE2_DECAY_FROM=${TUNE2_DECAY_FROM:-2000}
 TUNE3_STEPS=${TUNE3_STEPS:-4500}
 TUNE3_DECAY_FROM=${TUNE3_DECAY_FROM:-3300}
+TUNE4_STEPS=${TUNE4_STEPS:-3000}
+TUNE4_DECAY_FROM=${TUNE4_DECAY_FROM:-2000}
 NEGCLIP_CONFIG='{"training": {"hard_negatives": true}}'
 PORT=${PORT:-29517}
 mkdir -p "$RUN" models/easel-mini
@@ -125,9 +127,14 @@ parallel_stage tune2 decoder "$TUNE2_STEPS" 64 3e-4 "${BF16_TUNE[@]}" --decay-fr
 init_from tune3 "$RUN/tune2/decoder.safetensors" "$RUN/decoder-tune2.safetensors"
 parallel_stage tune3 decoder "$TUNE3_STEPS" 64 3e-4 "${BF16_TUNE[@]}" "${INIT[@]}" --decay-from "$TUNE3_DECAY_FROM"
 
+# Once more, TUNE4_STEPS from tune3's file as it ships, the rate decaying to 0 from TUNE4_DECAY_FROM (MODEL_CARD,
+# seventeenth try).
+init_from tune4 "$RUN/tune3/decoder.safetensors" "$RUN/decoder-tune3.safetensors"
+parallel_stage tune4 decoder "$TUNE4_STEPS" 64 3e-4 "${BF16_TUNE[@]}" "${INIT[@]}" --decay-from "$TUNE4_DECAY_FROM"
+
 # CLIP stays fp32 (the prior and decoder learned its exact embeddings); the rest ships in bf16.
 "$EASEL" export "$NEGCLIP" models/easel-mini/clip.safetensors --dtype fp32 --overwrite
-for file in prior/prior upsampler/upsampler tune3/decoder; do  # RUN_DIR/<stage>/<model>.safetensors
+for file in prior/prior upsampler/upsampler tune4/decoder; do  # RUN_DIR/<stage>/<model>.safetensors
   "$EASEL" export "$RUN/$file.safetensors" "models/easel-mini/${file#*/}.safetensors" --overwrite
 done
 echo "easel-mini installed in models/easel-mini/" >&2
