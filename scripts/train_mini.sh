@@ -117,7 +117,7 @@ parallel_stage tune decoder "$TUNE_STEPS" 64 3e-4 "${TUNE[@]}" "${INIT[@]}"
 # bf16 autocast, which trains this network twice as fast as float32 on a CPU with bf16 instructions (MODEL_CARD,
 # fifteenth try: validation loss 0.0257 -> 0.0231, decoder alone on held-out prompts 0.342 -> 0.450). Its first
 # TUNE2_SOLO_STEPS on one thread, the rest on both cores, the rate decaying to 0 from TUNE2_DECAY_FROM.
-BF16_TUNE=(--warmup 100 --ema 0.998 --clip "$NEGCLIP" --bf16)  # both bf16 stages
+BF16_TUNE=(--warmup 100 --ema 0.998 --clip "$NEGCLIP" --bf16)  # the three bf16 stages
 init_from tune2 "$RUN/tune/decoder.safetensors" "$RUN/decoder-tune.safetensors"
 stage tune2 decoder "$TUNE2_SOLO_STEPS" 64 3e-4 "${BF16_TUNE[@]}" "${INIT[@]}"
 parallel_stage tune2 decoder "$TUNE2_STEPS" 64 3e-4 "${BF16_TUNE[@]}" --decay-from "$TUNE2_DECAY_FROM"
