@@ -122,15 +122,14 @@ init_from tune2 "$RUN/tune/decoder.safetensors" "$RUN/decoder-tune.safetensors"
 stage tune2 decoder "$TUNE2_SOLO_STEPS" 64 3e-4 "${BF16_TUNE[@]}" "${INIT[@]}"
 parallel_stage tune2 decoder "$TUNE2_STEPS" 64 3e-4 "${BF16_TUNE[@]}" --decay-from "$TUNE2_DECAY_FROM"
 
-# And trained on again as the bf16 stage was, for TUNE3_STEPS more from its file as it ships, all on both cores, the
-# rate decaying to 0 from TUNE3_DECAY_FROM (MODEL_CARD, sixteenth try: the validation loss was still falling).
-init_from tune3 "$RUN/tune2/decoder.safetensors" "$RUN/decoder-tune2.safetensors"
-parallel_stage tune3 decoder "$TUNE3_STEPS" 64 3e-4 "${BF16_TUNE[@]}" "${INIT[@]}" --decay-from "$TUNE3_DECAY_FROM"
-
-# Once more, TUNE4_STEPS from tune3's file as it ships, the rate decaying to 0 from TUNE4_DECAY_FROM (MODEL_CARD,
-# seventeenth try).
-init_from tune4 "$RUN/tune3/decoder.safetensors" "$RUN/decoder-tune3.safetensors"
-parallel_stage tune4 decoder "$TUNE4_STEPS" 64 3e-4 "${BF16_TUNE[@]}" "${INIT[@]}" --decay-from "$TUNE4_DECAY_FROM"
+# And trained on again as the bf16 stage was, twice more (MODEL_CARD, sixteenth and seventeenth tries: the validation
+# loss was still falling), each from the stage before's file as it ships, all on both cores.
+train_on() {  # dir prev steps decay_from: a bf16 stage from RUN/PREV's decoder, the rate decaying to 0 from DECAY_FROM
+  init_from "$1" "$RUN/$2/decoder.safetensors" "$RUN/decoder-$2.safetensors"
+  parallel_stage "$1" decoder "$3" 64 3e-4 "${BF16_TUNE[@]}" "${INIT[@]}" --decay-from "$4"
+}
+train_on tune3 tune2 "$TUNE3_STEPS" "$TUNE3_DECAY_FROM"
+train_on tune4 tune3 "$TUNE4_STEPS" "$TUNE4_DECAY_FROM"
 
 # CLIP stays fp32 (the prior and decoder learned its exact embeddings); the rest ships in bf16.
 "$EASEL" export "$NEGCLIP" models/easel-mini/clip.safetensors --dtype fp32 --overwrite
