@@ -1,6 +1,7 @@
 // End-to-end cost of the built-in model (easel-mini): the time of each stage of one txt2img call (CLIP text
-// encoding, prior, decoder, upsampler, PNG encoding) and the total, for n = 1 and n = 4 images as one batch.
-// Medians over repeats; a table on stdout.
+// encoding, prior, decoder, upsampler, PNG encoding) and the total, for n = 1 and n = 4 images as one batch; then
+// the same for variations of one of those images, from fresh noise and from its inverted latent (the model's
+// sampling.json settings otherwise). Medians over repeats; two tables on stdout.
 //
 // Usage: bench_unclip [--model DIR] [--repeats N] [--threads N] [--prompt TEXT]
 //        (DIR defaults to the built-in model's folder, as `easel generate` finds it)
@@ -41,6 +42,23 @@ std::vector<double> timed_generate(pipelines::UnclipModel &m, const std::string 
   for (const auto &im : out.images) bytes += io::encode_png(im).size();
   t.back() += now_s() - t0;
   check(bytes > 0, "no PNG bytes");
+  return t;
+}
+
+// unclip_vary's stage times by name: inversion (0 when variations start from fresh noise), decoder, upsampler,
+// and the total of all stages.
+std::vector<double> timed_vary(pipelines::UnclipModel &m, const io::Image &source, int n, uint64_t seed,
+                               bool invert) {
+  pipelines::UnclipSettings s = m.settings;
+  s.variation.invert = invert;
+  pipelines::UnclipOutput out = pipelines::unclip_vary(m, source, "", n, seed, s);
+  std::vector<double> t(4, 0.0);
+  for (const auto &[stage, seconds] : out.stage_seconds) {
+    if (stage == "inversion") t[0] = seconds;
+    if (stage == "decoder") t[1] = seconds;
+    if (stage == "upsampler") t[2] = seconds;
+    t[3] += seconds;
+  }
   return t;
 }
 
@@ -94,6 +112,23 @@ int main(int argc, char **argv) try {
     std::printf("%-3d %8.3f %8.3f %9.3f %11.3f %8.3f %8.3f %10.3f\n", n, median(runs[0]), median(runs[1]),
                 median(runs[2]), median(runs[3]), median(runs[4]), median(totals), median(totals) / n);
   }
+
+  const io::Image source = pipelines::unclip_generate(m, prompt, 1, 0, m.settings).images.at(0);
+  std::printf("\neasel-mini variations of one of those images (eta %.2g from the inverted latent)\n",
+              m.settings.variation.eta);
+  std::printf("%-9s %-3s %12s %10s %12s %8s %10s\n", "start", "n", "inversion s", "decoder s", "upsampler s",
+              "total s", "s/image");
+  for (bool invert : {false, true})
+    for (int n : {1, 4}) {
+      std::vector<std::vector<double>> runs(4);
+      timed_vary(m, source, n, 0, invert);  // warm-up
+      for (int r = 0; r < repeats; ++r) {
+        std::vector<double> t = timed_vary(m, source, n, uint64_t(r + 1), invert);
+        for (size_t i = 0; i < t.size(); ++i) runs[i].push_back(t[i]);
+      }
+      std::printf("%-9s %-3d %12.3f %10.3f %12.3f %8.3f %10.3f\n", invert ? "inverted" : "fresh", n, median(runs[0]),
+                  median(runs[1]), median(runs[2]), median(runs[3]), median(runs[3]) / n);
+    }
   return 0;
 } catch (const std::exception &e) {
   std::fprintf(stderr, "bench_unclip: %s\n", e.what());

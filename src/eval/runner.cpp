@@ -182,6 +182,11 @@ std::string report_json(const EvalReport& r) {
     prompts.push_back(jp);
   }
   j["prompts"] = prompts;
+  if (!r.measures.empty()) {
+    nlohmann::ordered_json measures = nlohmann::ordered_json::object();
+    for (const auto& [name, value] : r.measures) measures[name] = value;
+    j["measures"] = measures;
+  }
   // Prompts are UTF-8 from the user; replace invalid bytes rather than throw mid-report.
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
@@ -208,6 +213,10 @@ std::string format_table(const EvalReport& r) {
   if (r.custom.images) row("custom", r.custom);
   std::snprintf(line, sizeof line, "%-36s %7.3f   (mean of the category scores)\n", "overall", r.overall);
   out += line;
+  for (const auto& [name, value] : r.measures) {
+    std::snprintf(line, sizeof line, "%-36s %7.2f\n", name.c_str(), value);
+    out += line;
+  }
   return out;
 }
 

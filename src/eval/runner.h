@@ -14,6 +14,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "eval/judge.h"
@@ -77,6 +78,9 @@ struct EvalReport {
   Score custom;
   double overall = 0;
   double seconds = 0;  // wall time of the run, generation included
+  // Measures a caller adds beside the scores (name, value), e.g. how far variations move from their source
+  // (unclip_model.h); reported after the table and as "measures" in the JSON when there are any.
+  std::vector<std::pair<std::string, double>> measures;
 };
 
 struct RunOptions {
@@ -100,7 +104,8 @@ EvalReport run_eval(const std::vector<EvalItem>& items, const Generator& generat
 //    "categories": {"single_object", "two_objects", "counting", "colors", "position", "color_attribution":
 //                   fraction, or null when the category has no image; plus "custom" only when custom prompts ran},
 //    "prompts": [{"category", "prompt", "seed", "passed", "images": [{"pass", "seen",
-//                 "constraints": [{"constraint", "pass", "detail"}]}], "unused_words": [...]}]}
+//                 "constraints": [{"constraint", "pass", "detail"}]}], "unused_words": [...]}],
+//    "measures": {name: value} (only when there are any)}
 std::string report_json(const EvalReport& report);
 // Writes report_json to `path`. Throws easel::Error naming the file when it cannot be written.
 void write_report_json(const std::string& path, const EvalReport& report);

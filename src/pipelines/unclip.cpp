@@ -92,12 +92,15 @@ UnclipSettings unclip_settings_from_json(const nlohmann::json& j, const std::str
       read_fields(value, at, std::pair{"steps", &s.decoder.steps}, std::pair{"guidance", &s.decoder.guidance},
                   std::pair{"guidance_rescale", &s.decoder.guidance_rescale},
                   std::pair{"caption_guidance", &s.decoder.caption_guidance}, std::pair{"sampler", &s.decoder.sampler},
-                  std::pair{"candidates", &s.decoder.candidates});
+                  std::pair{"candidates", &s.decoder.candidates}, std::pair{"eta", &s.decoder.eta});
     else if (stage == "upsampler")
       read_fields(value, at, std::pair{"steps", &s.upsampler.steps}, std::pair{"sampler", &s.upsampler.sampler},
                   std::pair{"window", &s.upsampler.window});
+    else if (stage == "variation")
+      read_fields(value, at, std::pair{"invert", &s.variation.invert}, std::pair{"eta", &s.variation.eta},
+                  std::pair{"guidance", &s.variation.guidance}, std::pair{"refine", &s.variation.refine});
     else
-      throw Error(where + ": unknown stage '" + stage + "' (prior, decoder, upsampler)");
+      throw Error(where + ": unknown stage '" + stage + "' (prior, decoder, upsampler, variation)");
   }
   for (int steps : {s.prior.steps, s.decoder.steps, s.upsampler.steps})
     check(steps >= 1 && steps <= 1000, where + ": steps must be in 1..1000");
@@ -107,6 +110,10 @@ UnclipSettings unclip_settings_from_json(const nlohmann::json& j, const std::str
         where + ": decoder.guidance_rescale must be in 0..1");
   check(s.decoder.caption_guidance >= 0 && s.decoder.caption_guidance <= 20,
         where + ": decoder.caption_guidance must be in 0..20");
+  check(s.variation.refine >= 0 && s.variation.refine <= 10, where + ": variation.refine must be in 0..10");
+  for (double eta : {s.decoder.eta, s.variation.eta})
+    check(eta >= 0 && eta <= 1, where + ": eta must be in 0..1");
+  check(s.decoder.eta == 0 || s.decoder.sampler == "ddim", where + ": decoder.eta applies to the ddim sampler only");
   check(s.upsampler.window >= 0, where + ": upsampler.window must be 0 (whole image) or a tile size");
   return s;
 }
@@ -123,9 +130,15 @@ nlohmann::json unclip_settings_to_json(const UnclipSettings& s) {
             {"guidance_rescale", s.decoder.guidance_rescale},
             {"caption_guidance", s.decoder.caption_guidance},
             {"sampler", s.decoder.sampler},
-            {"candidates", s.decoder.candidates}}},
+            {"candidates", s.decoder.candidates},
+            {"eta", s.decoder.eta}}},
           {"upsampler",
-           {{"steps", s.upsampler.steps}, {"sampler", s.upsampler.sampler}, {"window", s.upsampler.window}}}};
+           {{"steps", s.upsampler.steps}, {"sampler", s.upsampler.sampler}, {"window", s.upsampler.window}}},
+          {"variation",
+           {{"invert", s.variation.invert},
+            {"eta", s.variation.eta},
+            {"guidance", s.variation.guidance},
+            {"refine", s.variation.refine}}}};
 }
 
 std::string builtin_model_dir() {
@@ -196,16 +209,17 @@ class StageClock {
 
 // The stages after the CLIP image embedding, the same for generate and vary: decoder (its candidates ranked by
 // CLIP against `target`, the embedding of what was asked), upsampler (when asked), PNGs with `params` (their size
-// filled in). Progress goes on from `done` of `total` model evaluations.
+// filled in). Progress goes on from `done` of `total` model evaluations. x_T: the decoder's starting latents, if
+// not fresh noise.
 void decode_and_finish(UnclipModel& m, const torch::Tensor& embeds, const TextCondition& cond,
                        const TextCondition& uncond, const torch::Tensor& target, const UnclipSettings& s,
                        at::Generator& gen, int done, int total, const StepCallback& on_step, GenerationParams params,
-                       StageClock& clock, UnclipOutput& out) {
+                       StageClock& clock, UnclipOutput& out, const torch::Tensor& x_T = {}) {
   auto stage_cb = [&](int i, int) {
     if (on_step) on_step(done + i, total);
   };
   torch::Tensor img = keep_closest_images(
-      m.clip, sample_decoder(m.decoder, m.decoder_noise, embeds, cond, uncond, s.decoder, gen, stage_cb), target);
+      m.clip, sample_decoder(m.decoder, m.decoder_noise, embeds, cond, uncond, s.decoder, gen, stage_cb, x_T), target);
   clock.lap("decoder");
   done += s.decoder.steps;
   if (s.upsample) {
@@ -246,16 +260,33 @@ UnclipOutput unclip_vary(UnclipModel& m, const io::Image& image, const std::stri
   ScopedBlasThreads small_products(1);  // every product here is small (util/blas_kernels.h)
   UnclipOutput out;
   StageClock clock(out);
-  torch::Tensor embeds = m.clip->encode_image(io::image_to_tensor(image)).repeat({n, 1});
-  TextCondition cond = repeat(encode_prompts(m.clip, m.tokenizer, {caption}, &out.unknown_words), n);
+  const torch::Tensor source = io::image_to_tensor(image);
+  const torch::Tensor embed = m.clip->encode_image(source), embeds = embed.repeat({n, 1});
+  const TextCondition one = encode_prompts(m.clip, m.tokenizer, {caption}, &out.unknown_words), cond = repeat(one, n);
   TextCondition uncond = encode_prompts(m.clip, m.tokenizer, {""});
   clock.lap("text");
   at::Generator gen = at::detail::createCPUGenerator(seed);
-  const int total = s.decoder.steps + (s.upsample ? s.upsampler.steps : 0);
+  const int inversion = s.variation.invert ? s.decoder.steps : 0;
+  const int total = inversion + s.decoder.steps + (s.upsample ? s.upsampler.steps : 0);
   // Candidates are ranked against the caption when there is one, else against the image's own embedding.
   const torch::Tensor& target = caption.empty() ? embeds : cond.embeds;
-  decode_and_finish(m, embeds, cond, uncond, target, s, gen, 0, total, on_step,
-                    base_params(m, s, "variation", caption, n, seed), clock, out);
+  UnclipSettings run = s;
+  torch::Tensor x_T;
+  if (s.variation.invert) {
+    // Inverted once, decoded n times: the variations differ by DDIM's eta noise alone.
+    x_T = invert_decoder(m.decoder, m.decoder_noise, source, embed, one, s.decoder.steps, s.variation.refine,
+                         [&](int i, int) {
+                           if (on_step) on_step(i, total);
+                         })
+              .repeat({n, 1, 1, 1});
+    clock.lap("inversion");
+    run.decoder.sampler = "ddim";
+    run.decoder.eta = s.variation.eta;
+    if (s.variation.eta == 0) run.decoder.candidates = 1;  // nothing drawn: every candidate would be the same
+    run.decoder.guidance = s.variation.guidance;
+  }
+  decode_and_finish(m, embeds, cond, uncond, target, run, gen, inversion, total, on_step,
+                    base_params(m, run, "variation", caption, n, seed), clock, out, x_T);
   return out;
 }
 

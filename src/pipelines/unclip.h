@@ -15,15 +15,33 @@
 
 namespace easel::pipelines {
 
+// How unclip_vary starts the decoder.
+struct VariationSettings {
+  // false: from fresh noise, the image embedding alone carrying the source. true: unCLIP's bipartite latent
+  // (Ramesh et al. 2022, sec. 3.1): the source DDIM-inverted at the decoder's size under its embedding to x_T
+  // (invert_decoder), and (z_i, x_T) decoded with DDIM at `eta` and `guidance`, with the decoder's steps and
+  // candidates (its sampler and guidance settings are not used): eta 0 gives the source back, larger eta lets more
+  // of it change. The inversion is unguided, so guidance above 1 moves the decoding off the inverted path.
+  bool invert = false;
+  double eta = 1.0;
+  double guidance = 1.0;
+  // Fixed-point refinements per inversion step (sampling/ddim_inversion.h): with 2, easel-mini decodes a world
+  // render back at eta 0 within 1.5 levels (mean absolute, 0-255, at 32x32); with none, 10.9 and its colours
+  // swapped.
+  int refine = 2;
+};
+
 struct UnclipSettings {
   PriorSettings prior;
   DecoderSettings decoder;
   UpsamplerSettings upsampler;
+  VariationSettings variation;
   bool upsample = true;  // false: return the decoder's 32x32 images
 };
 
 // A model folder's own sampling settings (its sampling.json): {"prior": {...}, "decoder": {...}, "upsampler":
-// {...}} with the fields of PriorSettings, DecoderSettings and UpsamplerSettings by name; what is absent keeps the
+// {...}, "variation": {...}} with the fields of PriorSettings, DecoderSettings, UpsamplerSettings and
+// VariationSettings by name; what is absent keeps the
 // defaults above. Throws easel::Error naming the file for bad JSON, an unknown key or a value of the wrong type.
 UnclipSettings read_unclip_settings(const std::string& path);
 // The same object read from JSON already parsed; errors name `where`.
@@ -56,7 +74,8 @@ std::string builtin_model_dir();
 struct UnclipOutput {
   std::vector<io::Image> images;          // each with its GenerationParams in the PNG text
   std::vector<std::string> unknown_words;  // prompt words the model's vocabulary lacks
-  // Wall-clock seconds of each stage in order: "text", "prior" (generate only), "decoder", "upsampler" (when
+  // Wall-clock seconds of each stage in order: "text", "prior" (generate only), "inversion" (inverted
+  // variations only), "decoder", "upsampler" (when
   // upsampling), "png" (parameters and tensor-to-image conversion).
   std::vector<std::pair<std::string, double>> stage_seconds;
 };
@@ -66,9 +85,10 @@ struct UnclipOutput {
 UnclipOutput unclip_generate(UnclipModel& model, const std::string& prompt, int n, uint64_t seed,
                              const UnclipSettings& settings, const StepCallback& on_step = {});
 
-// n variations of `image` (any size; RGB or gray): its CLIP image embedding decoded n times. caption (may be
-// empty) conditions the decoder's text tokens as in the paper's variations; the decoder's candidates, if it draws
-// several, are ranked against it, or against the image's own embedding when it is empty.
+// n variations of `image` (any size; RGB or gray): its CLIP image embedding decoded n times, from fresh noise or
+// from the image's inverted latent (settings.variation). caption (may be empty) conditions the decoder's text
+// tokens as in the paper's variations; the decoder's candidates, if it draws several, are ranked against it, or
+// against the image's own embedding when it is empty.
 UnclipOutput unclip_vary(UnclipModel& model, const io::Image& image, const std::string& caption, int n,
                          uint64_t seed, const UnclipSettings& settings, const StepCallback& on_step = {});
 

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include "sampling/ddim_inversion.h"
 #include "sampling/guidance.h"
 #include "sampling/sampler.h"
 #include "util/error.h"
@@ -23,11 +24,13 @@ TextCondition encode_prompts(models::MiniClip& clip, const text::WordTokenizer& 
 torch::Tensor diffusion_loop(const std::string& sampler_name, const sampling::NoiseConfig& noise, int steps,
                              c10::IntArrayRef shape,
                              const std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>& model,
-                             at::Generator& gen, const StepCallback& on_step) {
+                             at::Generator& gen, const StepCallback& on_step, const sampling::SamplerOptions& options,
+                             const torch::Tensor& start) {
   torch::NoGradGuard no_grad;
-  auto sampler = sampling::make_sampler(sampler_name, noise);
+  auto sampler = sampling::make_sampler(sampler_name, noise, options);
   sampler->set_timesteps(steps);
-  torch::Tensor x = torch::randn(shape, gen) * sampler->init_noise_sigma();
+  if (start.defined()) check(start.sizes() == shape, "diffusion loop: the starting latent has the wrong shape");
+  torch::Tensor x = start.defined() ? start : torch::randn(shape, gen) * sampler->init_noise_sigma();
   const int64_t n = sampler->timesteps().size(0);
   for (int64_t i = 0; i < n; ++i) {
     torch::Tensor t = sampler->timesteps()[i];
@@ -85,29 +88,63 @@ torch::Tensor sample_prior(models::MiniPrior& prior, const sampling::NoiseConfig
          std::sqrt(double(D));
 }
 
-torch::Tensor sample_decoder(models::MiniDecoder& decoder, const sampling::NoiseConfig& noise,
-                             const torch::Tensor& image_embeds, const TextCondition& cond,
-                             const TextCondition& uncond, const DecoderSettings& s, at::Generator& gen,
-                             const StepCallback& on_step) {
-  torch::NoGradGuard no_grad;
-  check(s.candidates >= 1, "decoder: candidates must be >= 1");
-  const int64_t K = s.candidates, B = K * image_embeds.size(0), S = decoder->config.image_size;
-  const TextCondition rows = repeat(cond, K);
+namespace {
+
+// The decoder's guided prediction for B images, as one [uncond; cond] batch ([uncond; cond; embedding alone] with
+// caption guidance), shared by sampling and inversion.
+std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)> guided_decoder(
+    models::MiniDecoder& decoder, const torch::Tensor& embeds, const TextCondition& rows, const TextCondition& uncond,
+    const DecoderSettings& s) {
+  const int64_t B = embeds.size(0);
   // Rows: [null embedding, empty caption; embedding, caption] and, for caption guidance, [embedding, empty caption].
   const int64_t n = s.caption_guidance != 0 ? 3 : 2;
-  const torch::Tensor embeds = image_embeds.repeat({K, 1}), null_embeds = decoder->null_image_embed.expand({B, -1});
+  const torch::Tensor null_embeds = decoder->null_image_embed.expand({B, -1});
   const torch::Tensor img = torch::cat({null_embeds, embeds, embeds}).slice(0, 0, n * B),
                       emb = torch::cat({repeat_to(uncond.embeds, B), rows.embeds, repeat_to(uncond.embeds, B)})
                                 .slice(0, 0, n * B),
                       hid = torch::cat({repeat_to(uncond.hidden, B), rows.hidden, repeat_to(uncond.hidden, B)})
                                 .slice(0, 0, n * B);
-  auto model = [&](const torch::Tensor& x, const torch::Tensor& t) {
+  return [decoder, img, emb, hid, n, s](const torch::Tensor& x, const torch::Tensor& t) mutable {
     const auto out = decoder(x.repeat({n, 1, 1, 1}), t, img, emb, hid).chunk(n);
     torch::Tensor guided = sampling::classifier_free_guidance(out[0], out[1], s.guidance);
     if (n == 3) guided = guided + s.caption_guidance * (out[1] - out[2]);
     return sampling::rescale_guidance(guided, out[1], s.guidance_rescale);
   };
-  return diffusion_loop(s.sampler, noise, s.steps, {B, 3, S, S}, model, gen, on_step).clamp(-1, 1);
+}
+
+}  // namespace
+
+torch::Tensor sample_decoder(models::MiniDecoder& decoder, const sampling::NoiseConfig& noise,
+                             const torch::Tensor& image_embeds, const TextCondition& cond,
+                             const TextCondition& uncond, const DecoderSettings& s, at::Generator& gen,
+                             const StepCallback& on_step, const torch::Tensor& x_T) {
+  torch::NoGradGuard no_grad;
+  check(s.candidates >= 1, "decoder: candidates must be >= 1");
+  const int64_t K = s.candidates, B = K * image_embeds.size(0), S = decoder->config.image_size;
+  if (x_T.defined())
+    check(x_T.dim() == 4 && x_T.size(0) == image_embeds.size(0) && x_T.size(1) == 3 && x_T.size(2) == S &&
+              x_T.size(3) == S,
+          "decoder: the starting latents must be [B, 3, " + std::to_string(S) + ", " + std::to_string(S) + "]");
+  auto model = guided_decoder(decoder, image_embeds.repeat({K, 1}), repeat(cond, K), uncond, s);
+  sampling::SamplerOptions options;
+  options.eta = s.eta;
+  return diffusion_loop(s.sampler, noise, s.steps, {B, 3, S, S}, model, gen, on_step, options,
+                        x_T.defined() ? x_T.repeat({K, 1, 1, 1}) : torch::Tensor())
+      .clamp(-1, 1);
+}
+
+torch::Tensor invert_decoder(models::MiniDecoder& decoder, const sampling::NoiseConfig& noise,
+                             const torch::Tensor& images, const torch::Tensor& image_embeds,
+                             const TextCondition& cond, int steps, int refine, const StepCallback& on_step) {
+  torch::NoGradGuard no_grad;
+  check(images.dim() == 4 && images.size(1) == 3 && images.size(0) == image_embeds.size(0) &&
+            cond.embeds.size(0) == image_embeds.size(0),
+        "decoder inversion: one [3, H, W] image and one caption per image embedding");
+  auto model = [&](const torch::Tensor& x, const torch::Tensor& t) {
+    return decoder(x, t, image_embeds, cond.embeds, cond.hidden);
+  };
+  return sampling::ddim_invert(noise, steps, models::resize_images(images, decoder->config.image_size), model, refine,
+                               on_step);
 }
 
 torch::Tensor sample_upsampler(models::MiniUpsampler& upsampler, const sampling::NoiseConfig& noise,

@@ -58,6 +58,18 @@ TEST(BuiltinCli, GenerateBatchInfoFromAndVary) {
   r = run_easel("vary " + (tmp / "heart-0.png").string() + " -n 2 --seed 1 -o " + (tmp / "var.png").string());
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_EQ(io::read_image((tmp / "var-1.png").string()).width, 128);
+
+  // From the image's inverted latent: eta 0 gives it back (twice the same); a bad eta is refused by name.
+  r = run_easel("vary " + (tmp / "heart-0.png").string() + " -n 2 --eta 0 --cfg 1 --small -o " +
+                (tmp / "back.png").string());
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(io::read_image((tmp / "back-0.png").string()).pixels, io::read_image((tmp / "back-1.png").string()).pixels);
+  r = run_easel("vary " + (tmp / "heart-0.png").string() + " --eta 1.5 -o " + (tmp / "bad.png").string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.out.find("--eta"), std::string::npos) << r.out;
+  r = run_easel("vary " + (tmp / "heart-0.png").string() + " --eta 0.5 --fresh -o " + (tmp / "bad.png").string());
+  EXPECT_NE(r.exit_code, 0) << "--eta and --fresh together";
+  EXPECT_FALSE(fs::exists(tmp / "bad.png"));
 }
 
 // --from samples as the image was sampled: the stage settings are in the PNG, not read again from the folder's

@@ -135,6 +135,20 @@ TEST(Runner, JsonHasTheKeysIssueFourNames) {
   }
   EXPECT_EQ(j["model"], "test");
   EXPECT_EQ(j["per_prompt"], 1);
+  EXPECT_FALSE(j.contains("measures")) << "no measures were added";
+}
+
+// Measures a caller adds (how far variations moved) follow the table and go into the JSON by name.
+TEST(Runner, MeasuresGoIntoTheTableAndTheJson) {
+  eval::EvalReport r = eval::run_eval({{world::Category::SingleObject, "a red circle"}}, eval::world_generator(64),
+                                      options(1));
+  r.measures = {{"change_to_source", 8.25}, {"change_other_render", 17.5}};
+  const auto j = nlohmann::json::parse(eval::report_json(r));
+  EXPECT_EQ(j["measures"]["change_to_source"].get<double>(), 8.25);
+  EXPECT_EQ(j["measures"]["change_other_render"].get<double>(), 17.5);
+  const std::string table = eval::format_table(r);
+  EXPECT_NE(table.find("change_to_source"), std::string::npos) << table;
+  EXPECT_NE(table.find("8.25"), std::string::npos) << table;
 }
 
 TEST(Runner, JsonMarksEmptyCategoriesNullAndAddsCustom) {

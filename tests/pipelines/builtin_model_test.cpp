@@ -8,6 +8,9 @@
 #include <fstream>
 #include <memory>
 
+#include "eval/world_model.h"
+#include "io/image.h"
+#include "models/mini_clip.h"
 #include "pipelines/unclip.h"
 #include "test_util.h"
 #include "util/error.h"
@@ -65,7 +68,7 @@ TEST(BuiltinModel, AFoldersSamplingJsonSetsItsSettings) {
   const pipelines::UnclipModel bare = pipelines::load_unclip(dir.path.string());  // the weights, no sampling.json
   std::ofstream(dir / "sampling.json")
       << R"({"decoder": {"steps": 3, "sampler": "ddpm", "guidance_rescale": 0.5, "caption_guidance": 1.5},)"
-      << R"( "upsampler": {"steps": 2, "window": 64}})";
+      << R"( "upsampler": {"steps": 2, "window": 64}, "variation": {"invert": true, "eta": 0.25, "refine": 1}})";
   pipelines::UnclipModel m = pipelines::load_unclip(dir.path.string());
   EXPECT_EQ(m.hash, bare.hash) << "sampling.json is not weights";
   EXPECT_EQ(m.settings.decoder.steps, 3);
@@ -76,6 +79,11 @@ TEST(BuiltinModel, AFoldersSamplingJsonSetsItsSettings) {
   EXPECT_EQ(m.settings.upsampler.steps, 2);
   EXPECT_EQ(m.settings.upsampler.window, 64);
   EXPECT_EQ(m.settings.prior.steps, pipelines::PriorSettings{}.steps);
+  EXPECT_TRUE(m.settings.variation.invert);
+  EXPECT_EQ(m.settings.variation.eta, 0.25);
+  EXPECT_EQ(m.settings.variation.guidance, pipelines::VariationSettings{}.guidance);
+  EXPECT_EQ(m.settings.variation.refine, 1);
+  EXPECT_FALSE(bare.settings.variation.invert) << "no sampling.json: variations from fresh noise";
   EXPECT_EQ(bare.settings.decoder.steps, pipelines::DecoderSettings{}.steps) << "no sampling.json: the defaults";
   int calls = 0;
   auto out = pipelines::unclip_generate(m, "a red circle", 1, 7, m.settings, [&](int, int) { ++calls; });
@@ -150,7 +158,13 @@ TEST(BuiltinModel, BadSamplingJsonIsRefusedNamingTheFile) {
                                  std::string(R"({"decoder": {"guidance_rescale": 1.5}})"),
                                  std::string(R"({"decoder": {"candidates": 0}})"),
                                  std::string(R"({"decoder": {"candidates": 17}})"),
-                                 std::string(R"({"decoder": {"caption_guidance": -1}})")}) {
+                                 std::string(R"({"decoder": {"caption_guidance": -1}})"),
+                                 std::string(R"({"decoder": {"eta": -0.1}})"),
+                                 std::string(R"({"decoder": {"sampler": "ddpm", "eta": 0.5}})"),
+                                 std::string(R"({"variation": {"eta": 1.5}})"),
+                                 std::string(R"({"variation": {"invert": 1}})"),
+                                 std::string(R"({"variation": {"refine": -1}})"),
+                                 std::string(R"({"variation": {"strength": 1}})")}) {
     std::ofstream(path, std::ios::trunc) << bad;
     try {
       pipelines::read_unclip_settings(path);
@@ -160,6 +174,48 @@ TEST(BuiltinModel, BadSamplingJsonIsRefusedNamingTheFile) {
     }
   }
   EXPECT_THROW(pipelines::read_unclip_settings((dir / "missing.json").string()), Error);
+}
+
+// Variations from the source's inverted latent (unCLIP's bipartite latent, sampling.json "variation"): eta 0
+// decodes the source back, eta 0.5 moves it, each variation differently, but less than variations from fresh
+// noise do. Measured at 32x32 (the decoder's size) in levels, as `easel eval --variations` reports it.
+TEST(BuiltinModel, InvertedVariationsStayNearTheirSource) {
+  SHIPPED_MODEL_OR_SKIP();
+  auto m = shipped_model();
+  const io::Image source = eval::world_generator(128)("a red circle above a blue square", 1, 7).at(0);
+  auto levels = [&](const io::Image& a, const io::Image& b) {
+    auto small = [](const io::Image& x) { return models::resize_images(io::image_to_tensor(x), 32); };
+    return (small(a) - small(b)).abs().mean().item<double>() * 127.5;
+  };
+  pipelines::UnclipSettings s = m->settings;
+  s.upsample = false;
+  s.decoder.candidates = 1;
+  s.variation = {true, 0.0, 1.0};
+  int total = 0;
+  const auto back = pipelines::unclip_vary(*m, source, "", 2, 3, s, [&](int, int t) { total = t; });
+  EXPECT_EQ(total, 2 * s.decoder.steps) << "progress counts the inversion's steps and the decoder's";
+  const double back_levels = levels(back.images[0], source);
+  std::vector<std::string> stages;
+  for (const auto& [stage, seconds] : back.stage_seconds) stages.push_back(stage);
+  EXPECT_EQ(stages, (std::vector<std::string>{"text", "inversion", "decoder", "png"}));
+  ASSERT_EQ(back.images.size(), 2u);
+  EXPECT_EQ(back.images[0].pixels, back.images[1].pixels) << "eta 0 drew noise";
+  EXPECT_LT(back_levels, 4.0) << "eta 0 did not decode the source back";  // 1.5; unrefined 10.9, colours swapped
+  const auto recorded = pipelines::GenerationParams::from_png_text(back.images[0].text, "v.png");
+  const auto stages_json = pipelines::unclip_settings_from_json(nlohmann::json::parse(recorded.stages), "stages");
+  EXPECT_TRUE(stages_json.variation.invert);
+  EXPECT_EQ(stages_json.decoder.sampler, "ddim") << "the PNG records the sampler that ran";
+
+  s.variation.eta = 0.5;
+  const auto moved = pipelines::unclip_vary(*m, source, "", 2, 3, s);
+  s.variation.invert = false;
+  const auto fresh = pipelines::unclip_vary(*m, source, "", 2, 3, s);
+  EXPECT_NE(moved.images[0].pixels, moved.images[1].pixels);
+  const double near = (levels(moved.images[0], source) + levels(moved.images[1], source)) / 2,
+               far = (levels(fresh.images[0], source) + levels(fresh.images[1], source)) / 2;
+  std::printf("levels from the source: eta 0 %.2f, eta 0.5 %.2f, fresh %.2f\n", back_levels, near, far);
+  EXPECT_GT(near, back_levels) << "eta 0.5 changed nothing";
+  EXPECT_LT(near, far) << "inverted variations moved as far as fresh ones";
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // The upsampler stage on a tiny random upsampler: tiled sampling (64x64 windows, as it was trained) is used on
 // images larger than the window, the whole image otherwise, and bad windows are refused. The candidates' selection
 // (the prior's and the decoder's) on a tiny random CLIP: per item, the candidate closest to its target. Caption
-// guidance on a tiny random decoder.
+// guidance on a tiny random decoder. Decoding from given latents (inverted variations): the decoder's DDIM
+// inversion, and its latents shared by the candidates.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -85,6 +86,41 @@ TEST(UnclipStages, CaptionGuidanceAmplifiesWhatTheCaptionAdds) {
   const pipelines::TextCondition no_caption = pipelines::repeat(empty, 2);
   EXPECT_TRUE(torch::allclose(draw(no_caption, 2.0), draw(no_caption, 0), 1e-5, 1e-5))
       << "with the empty caption there is nothing to amplify";
+}
+
+// The decoder started from given latents: at eta 0 nothing is drawn, so every candidate of an item is the same
+// image whatever the generator; at eta > 0 they differ. Latents of the wrong shape are refused, naming the shape.
+TEST(UnclipStages, DecoderStartsFromGivenLatentsSharedByItsCandidates) {
+  torch::manual_seed(0);
+  models::MiniDecoder decoder(models::MiniDecoderConfig::from_json(tiny_decoder_config(), "tiny"));
+  decoder->eval();
+  const auto noise = sampling::NoiseConfig::from_json(train::decoder_scheduler());
+  const torch::Tensor embeds = torch::randn({2, 32}), images = torch::rand({2, 3, 64, 64}) * 2 - 1;
+  const pipelines::TextCondition empty{torch::randn({1, 32}), torch::randn({1, 5, 32})},
+      caption{torch::randn({2, 32}), torch::randn({2, 5, 32})};
+  int calls = 0;
+  const torch::Tensor x_T =
+      pipelines::invert_decoder(decoder, noise, images, embeds, caption, 4, 0, [&](int, int) { ++calls; });
+  EXPECT_EQ(calls, 4);
+  ASSERT_EQ(x_T.sizes(), (std::vector<int64_t>{2, 3, 16, 16})) << "inverted at the decoder's size";
+  auto draw = [&](double eta, uint64_t seed, const torch::Tensor& start) {
+    pipelines::DecoderSettings s;
+    s.steps = 4;
+    s.candidates = 3;
+    s.eta = eta;
+    at::Generator gen = at::detail::createCPUGenerator(seed);
+    return pipelines::sample_decoder(decoder, noise, embeds, caption, empty, s, gen, {}, start);
+  };
+  const torch::Tensor still = draw(0, 1, x_T);
+  ASSERT_EQ(still.sizes(), (std::vector<int64_t>{6, 3, 16, 16}));
+  EXPECT_TRUE(torch::equal(still, draw(0, 2, x_T))) << "eta 0 from given latents drew noise";
+  EXPECT_TRUE(torch::equal(still.slice(0, 0, 2), still.slice(0, 4, 6))) << "candidates of an item differ at eta 0";
+  EXPECT_FALSE(torch::equal(still.slice(0, 0, 1), still.slice(0, 1, 2))) << "the two items share a latent";
+  const torch::Tensor free = draw(1, 1, x_T);
+  EXPECT_FALSE(torch::allclose(free.slice(0, 0, 2), free.slice(0, 2, 4), 1e-3, 1e-3)) << "eta 1 drew no noise";
+  EXPECT_THROW(draw(0, 1, x_T.slice(0, 0, 1)), Error);  // one latent for two embeddings
+  EXPECT_THROW(draw(0, 1, torch::zeros({2, 3, 8, 8})), Error);
+  EXPECT_THROW(pipelines::invert_decoder(decoder, noise, images.slice(0, 0, 1), embeds, caption, 4), Error);
 }
 
 }  // namespace

@@ -26,7 +26,8 @@ enum class Mode { Generate, Variations, DecoderOnly };
 
 // The one place a --model name becomes a generator of size x size images; for easel-mini also of its variations
 // of each prompt's world render, or of its decoder alone (eval/unclip_model.h).
-eval::Generator make_eval_generator(const std::string& name, int size, Mode mode) {
+eval::Generator make_eval_generator(const std::string& name, int size, Mode mode,
+                                    std::shared_ptr<eval::VariationChange> change) {
   const bool mini = !name.empty() && app::is_builtin_model(name);
   if (mode != Mode::Generate && !mini)
     throw Error(std::string(mode == Mode::Variations ? "--variations" : "--decoder-only") +
@@ -36,7 +37,7 @@ eval::Generator make_eval_generator(const std::string& name, int size, Mode mode
     // easel-mini (pipelines/unclip.h) with its own settings; its images are 128x128 (the decoder's 32x32 with
     // --decoder-only) whatever --size says.
     auto model = std::make_shared<pipelines::UnclipModel>(pipelines::load_unclip(app::mini_model_dir(name)));
-    return mode == Mode::Variations    ? eval::unclip_variation_generator(model)
+    return mode == Mode::Variations    ? eval::unclip_variation_generator(model, change)
            : mode == Mode::DecoderOnly ? eval::unclip_decoder_generator(model)
                                        : eval::unclip_generator(model);
   }
@@ -67,7 +68,8 @@ int run_self_check(const Opts& o, int per_prompt) {
 
 int run_model(const Opts& o) {
   const Mode mode = o.variations ? Mode::Variations : o.decoder_only ? Mode::DecoderOnly : Mode::Generate;
-  const eval::Generator generate = make_eval_generator(o.model, o.size, mode);
+  auto change = std::make_shared<eval::VariationChange>();
+  const eval::Generator generate = make_eval_generator(o.model, o.size, mode, change);
   const std::vector<eval::EvalItem> items =
       o.prompts.empty() ? eval::suite_items(o.suite) : eval::read_prompt_file(o.prompts);
   eval::RunOptions run;
@@ -80,7 +82,8 @@ int run_model(const Opts& o) {
     observe = [&](size_t p, int k, const io::Image& img, const eval::ImageVerdict& v) {
       sheet->add(p, k, img, items[p].prompt, v.pass);
     };
-  const eval::EvalReport report = eval::run_eval(items, generate, run, observe);
+  eval::EvalReport report = eval::run_eval(items, generate, run, observe);
+  report.measures = change->measures();
   std::printf("easel eval: model %s%s, %s: %zu prompts x %d images, seed %llu, %.1f s\n", o.model.c_str(),
               mode == Mode::Variations    ? " (variations of world renders)"
               : mode == Mode::DecoderOnly ? " (decoder alone, from world renders' embeddings and the prompts)"
@@ -112,7 +115,9 @@ std::function<int()> setup(CLI::App& sub) {
                                  "Prompt file instead of a suite: one prompt per line, or category<TAB>prompt");
   auto* variations = sub.add_flag("--variations", o->variations,
                                   "Judge the model's variations of each prompt's world render (easel-mini only) "
-                                  "instead of its generations: does a variation keep the scene?")
+                                  "instead of its generations: does a variation keep the scene? Also reports how far "
+                                  "variations move, in levels: change_to_source, change_between_variations, and "
+                                  "change_other_render (the source against another render of its prompt)")
                          ->needs(model);
   sub.add_flag("--decoder-only", o->decoder_only,
                "Judge easel-mini's decoder alone: its 32x32 images from each prompt's world render's CLIP image "
