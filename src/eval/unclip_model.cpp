@@ -53,6 +53,7 @@ Generator unclip_decoder_generator(std::shared_ptr<pipelines::UnclipModel> model
   return [model, source = world_generator(128)](const std::string& prompt, int n, uint64_t seed) {
     pipelines::UnclipSettings s = model->settings;
     s.upsample = false;
+    s.variation.invert = false;  // the decoder from the embedding alone, not from the render's inverted latent
     return pipelines::unclip_vary(*model, source(prompt, 1, seed).at(0), prompt, n, seed, s).images;
   };
 }

@@ -36,7 +36,8 @@ Generator unclip_variation_generator(std::shared_ptr<pipelines::UnclipModel> mod
 
 // The decoder alone, as the prior and upsampler would leave it nothing to blame: the prompt's world render (128x128,
 // seed as given) gives its true CLIP image embedding, the prompt is the caption, and n images are decoded at the
-// decoder's size (32x32) with the model's own decoder settings and no upsampler.
+// decoder's size (32x32) from fresh noise (whatever the model's variation settings) with the model's own decoder
+// settings and no upsampler.
 Generator unclip_decoder_generator(std::shared_ptr<pipelines::UnclipModel> model);
 
 }  // namespace easel::eval

@@ -30,6 +30,9 @@ TEST(UnclipEvalGenerators, DecoderAloneDrawsReproducible32x32Images) {
   EXPECT_NE(a[0].pixels, a[1].pixels);
   // Another seed renders another scene for the prompt, so the decoder draws from another embedding.
   EXPECT_NE(decode("a red circle above a blue square", 1, 6)[0].pixels, a[0].pixels);
+  // From fresh noise whatever the model's variations do: the render's inverted latent would hand it the answer.
+  model->settings.variation.invert = true;
+  EXPECT_EQ(decode("a red circle above a blue square", 2, 5)[1].pixels, a[1].pixels);
 
   eval::RunOptions run;
   run.per_prompt = 1;
