@@ -14,15 +14,11 @@ Generator unclip_generator(std::shared_ptr<pipelines::UnclipModel> model) {
   };
 }
 
-namespace {
-
-// Mean absolute difference in levels of two images after area-averaging both to 32x32 RGB.
 double change_levels(const io::Image& a, const io::Image& b) {
+  torch::NoGradGuard no_grad;
   auto small = [](const io::Image& x) { return models::resize_images(io::image_to_tensor(x), 32); };
   return (small(a) - small(b)).abs().mean().item<double>() * 127.5;  // image_to_tensor maps 0..255 to -1..1
 }
-
-}  // namespace
 
 std::vector<std::pair<std::string, double>> VariationChange::measures() const {
   std::vector<std::pair<std::string, double>> out;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "eval/runner.h"
+#include "io/image.h"
 #include "pipelines/unclip.h"
 
 namespace easel::eval {
@@ -21,6 +22,9 @@ Generator unclip_generator(std::shared_ptr<pipelines::UnclipModel> model);
 // all images area-averaged to 32x32 first so that composition counts and the upsampler's texture does not:
 // variation to its source; variation to the next variation of the same source (0 when they are all alike); and,
 // for scale, the source to another world render of the same prompt (seed + 1: the same words, a new scene).
+// That distance between two images: mean absolute difference in levels after area-averaging both to 32x32 RGB.
+double change_levels(const io::Image& a, const io::Image& b);
+
 struct VariationChange {
   double to_source = 0, between = 0, other_render = 0;  // sums
   int variations = 0, pairs = 0, sources = 0;

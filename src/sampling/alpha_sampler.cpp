@@ -13,9 +13,9 @@ AlphaSampler::AlphaSampler(const std::string& name, const NoiseConfig& config, c
         "kdpm2_a and the dpm-solver samplers");
 }
 
-torch::Tensor AlphaSampler::alpha_at(int64_t t) const {
-  if (t >= 0) return alphas_cumprod_[t];
-  return config_.set_alpha_to_one ? torch::ones({}, torch::kFloat32) : alphas_cumprod_[0];
+torch::Tensor alpha_at(const NoiseConfig& config, const torch::Tensor& acp, int64_t t) {
+  if (t >= 0) return acp[t];
+  return config.set_alpha_to_one ? torch::ones({}, torch::kFloat32) : acp[0];
 }
 
 int64_t AlphaSampler::timestep_at(int i) const {

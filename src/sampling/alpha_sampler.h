@@ -15,6 +15,10 @@ namespace easel::sampling {
 std::pair<torch::Tensor, torch::Tensor> predict_x0_eps(Prediction prediction, const torch::Tensor& model_output,
                                                        const torch::Tensor& sample, const torch::Tensor& acp);
 
+// alphas_cumprod[t] (acp: make_alphas_cumprod(config)) as a 0-d float32 tensor; for t < 0 the final alpha (1 with
+// set_alpha_to_one, else alphas_cumprod[0]), as DDIM/PNDM define it. Shared by the samplers and DDIM inversion.
+torch::Tensor alpha_at(const NoiseConfig& config, const torch::Tensor& acp, int64_t t);
+
 class AlphaSampler : public Sampler {
  public:
   // q(x_t | x_0) = sqrt(acp_t) x_0 + sqrt(1 - acp_t) noise (Ho et al. 2020 eq. 4) at timesteps()[i].
@@ -24,9 +28,8 @@ class AlphaSampler : public Sampler {
   // Throws easel::Error naming `name` when options ask for a sigma schedule (these samplers have none).
   AlphaSampler(const std::string& name, const NoiseConfig& config, const SamplerOptions& options);
 
-  // alphas_cumprod[t] as a 0-d float32 tensor; for t < 0 the final alpha (1 with set_alpha_to_one, else
-  // alphas_cumprod[0]), as DDIM/PNDM define it.
-  torch::Tensor alpha_at(int64_t t) const;
+  // The free alpha_at above, on this sampler's config.
+  torch::Tensor alpha_at(int64_t t) const { return sampling::alpha_at(config_, alphas_cumprod_, t); }
   // timesteps()[i] as an integer.
   int64_t timestep_at(int i) const;
   // Sets timesteps_ to the spaced integer timesteps (config spacing, else `fallback`).

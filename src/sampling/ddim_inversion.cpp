@@ -20,10 +20,6 @@ torch::Tensor ddim_invert(const NoiseConfig& config, int steps, const torch::Ten
   const torch::Tensor ts = ddim->timesteps();
   const torch::Tensor acp = make_alphas_cumprod(config);
   const int64_t stride = config.num_train_timesteps / steps;
-  auto alpha = [&](int64_t t) {
-    if (t >= 0) return acp[t];
-    return config.set_alpha_to_one ? torch::ones({}, torch::kFloat32) : acp[0];
-  };
   auto clip = [&](const torch::Tensor& v) {
     return config.clip_sample ? v.clamp(-config.clip_sample_range, config.clip_sample_range) : v;
   };
@@ -31,7 +27,7 @@ torch::Tensor ddim_invert(const NoiseConfig& config, int steps, const torch::Ten
   const int64_t n = ts.size(0);
   for (int64_t i = n - 1; i >= 0; --i) {
     const int64_t t = ts[i].item<int64_t>(), from = t - stride;
-    const torch::Tensor a = alpha(t), a_from = alpha(from), prev = x;
+    const torch::Tensor a = alpha_at(config, acp, t), a_from = alpha_at(config, acp, from), prev = x;
     // The model sees x at the level it is at (timestep 0 for the clean image below the first level).
     const torch::Tensor level = torch::tensor(std::max<int64_t>(from, 0), torch::kInt64);
     auto [x0_hat, eps] = predict_x0_eps(config.prediction_type, model(prev, level), prev, a_from);

@@ -8,9 +8,9 @@
 #include <fstream>
 #include <memory>
 
+#include "eval/unclip_model.h"
 #include "eval/world_model.h"
 #include "io/image.h"
-#include "models/mini_clip.h"
 #include "pipelines/unclip.h"
 #include "test_util.h"
 #include "util/error.h"
@@ -183,10 +183,7 @@ TEST(BuiltinModel, InvertedVariationsStayNearTheirSource) {
   SHIPPED_MODEL_OR_SKIP();
   auto m = shipped_model();
   const io::Image source = eval::world_generator(128)("a red circle above a blue square", 1, 7).at(0);
-  auto levels = [&](const io::Image& a, const io::Image& b) {
-    auto small = [](const io::Image& x) { return models::resize_images(io::image_to_tensor(x), 32); };
-    return (small(a) - small(b)).abs().mean().item<double>() * 127.5;
-  };
+  const auto levels = eval::change_levels;
   pipelines::UnclipSettings s = m->settings;
   s.upsample = false;
   s.decoder.candidates = 1;

@@ -54,9 +54,12 @@ std::function<int()> setup(CLI::App& sub) {
     if (o->eta) s.variation.invert = true, s.variation.eta = *o->eta;
     if (o->fresh) s.variation.invert = false;
     s.upsample = !o->small;
-    Progress bar("vary", s.decoder.steps * (s.variation.invert ? 2 : 1) + (s.upsample ? s.upsampler.steps : 0));
-    auto out = pipelines::unclip_vary(model, image, o->caption, o->n, o->seed, s, [&](int, int) { bar.step(); });
-    bar.finish();
+    std::optional<Progress> bar;  // made at the first step: the pipeline knows the total (inversion included)
+    auto out = pipelines::unclip_vary(model, image, o->caption, o->n, o->seed, s, [&](int, int total) {
+      if (!bar) bar.emplace("vary", total);
+      bar->step();
+    });
+    if (bar) bar->finish();
     for (const auto& w : out.unknown_words) std::cerr << "warning: the model does not know the word '" << w << "'\n";
     for (size_t i = 0; i < paths.size(); ++i) {
       io::write_image(paths[i], out.images[i]);
