@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "train/adamw.h"
-#include "train/autocast.h"
+#include "util/autocast.h"
 #include "train/ema.h"
 #include "train/mini_configs.h"
 #include "train/task.h"
@@ -74,7 +74,7 @@ Row measure(const Args &a, const std::string &kind, bool bf16, const std::string
     const double t0 = now_s();
     torch::Tensor loss;
     {
-      train::Bf16Autocast autocast(bf16);
+      Bf16Autocast autocast(bf16);
       loss = task->loss(uint64_t(s) * uint64_t(batch), batch);
     }
     (void)loss.item<float>();

@@ -1,5 +1,6 @@
 // End-to-end cost of the built-in model (easel-mini): the time of each stage of one txt2img call (CLIP text
-// encoding, prior, decoder, upsampler, PNG encoding) and the total, for n = 1 and n = 4 images as one batch; then
+// encoding, prior, decoder, upsampler, PNG encoding) and the total, for n = 1 and n = 4 images as one batch, with
+// the decoder in float32 and under bf16 autocast (sampling.json's decoder.bf16) whatever the model's setting; then
 // the same for variations of one of those images, from fresh noise and from its inverted latent (the model's
 // sampling.json settings otherwise). Medians over repeats; two tables on stdout.
 //
@@ -32,8 +33,9 @@ double median(std::vector<double> v) {
 
 // unclip_generate's own stage times (text, prior, decoder, upsampler, png), the PNG column with the images'
 // encoding added.
-std::vector<double> timed_generate(pipelines::UnclipModel &m, const std::string &prompt, int n, uint64_t seed) {
-  pipelines::UnclipOutput out = pipelines::unclip_generate(m, prompt, n, seed, m.settings);
+std::vector<double> timed_generate(pipelines::UnclipModel &m, const std::string &prompt, int n, uint64_t seed,
+                                   const pipelines::UnclipSettings &s) {
+  pipelines::UnclipOutput out = pipelines::unclip_generate(m, prompt, n, seed, s);
   std::vector<double> t;
   for (const auto &[stage, seconds] : out.stage_seconds) t.push_back(seconds);
   check(t.size() == 5, "unclip_generate reported " + std::to_string(t.size()) + " stages, expected 5");
@@ -94,24 +96,28 @@ int main(int argc, char **argv) try {
 
   std::printf("easel-mini txt2img, %s, %d thread(s), median of %d runs (load %.2f s)\n", dir.c_str(), threads, repeats,
               load_s);
-  std::printf("%-3s %8s %8s %8s %10s %8s %8s %10s\n", "n", "text s", "prior s", "decoder s", "upsampler s", "png s",
-              "total s", "s/image");
-  for (int n : {1, 4}) {
-    std::vector<std::vector<double>> runs(5);
-    std::vector<double> totals;
-    timed_generate(m, prompt, n, 0);  // warm-up: oneDNN primitives, allocator
-    for (int r = 0; r < repeats; ++r) {
-      std::vector<double> t = timed_generate(m, prompt, n, uint64_t(r + 1));
-      double total = 0;
-      for (size_t i = 0; i < t.size(); ++i) {
-        runs[i].push_back(t[i]);
-        total += t[i];
+  std::printf("%-8s %-3s %8s %8s %8s %10s %8s %8s %10s\n", "decoder", "n", "text s", "prior s", "decoder s",
+              "upsampler s", "png s", "total s", "s/image");
+  for (bool bf16 : {false, true})
+    for (int n : {1, 4}) {
+      pipelines::UnclipSettings s = m.settings;
+      s.decoder.bf16 = bf16;
+      std::vector<std::vector<double>> runs(5);
+      std::vector<double> totals;
+      timed_generate(m, prompt, n, 0, s);  // warm-up: oneDNN primitives, allocator
+      for (int r = 0; r < repeats; ++r) {
+        std::vector<double> t = timed_generate(m, prompt, n, uint64_t(r + 1), s);
+        double total = 0;
+        for (size_t i = 0; i < t.size(); ++i) {
+          runs[i].push_back(t[i]);
+          total += t[i];
+        }
+        totals.push_back(total);
       }
-      totals.push_back(total);
+      std::printf("%-8s %-3d %8.3f %8.3f %9.3f %11.3f %8.3f %8.3f %10.3f\n", bf16 ? "bf16" : "fp32", n,
+                  median(runs[0]), median(runs[1]), median(runs[2]), median(runs[3]), median(runs[4]), median(totals),
+                  median(totals) / n);
     }
-    std::printf("%-3d %8.3f %8.3f %9.3f %11.3f %8.3f %8.3f %10.3f\n", n, median(runs[0]), median(runs[1]),
-                median(runs[2]), median(runs[3]), median(runs[4]), median(totals), median(totals) / n);
-  }
 
   const io::Image source = pipelines::unclip_generate(m, prompt, 1, 0, m.settings).images.at(0);
   std::printf("\neasel-mini variations of one of those images (eta %.2g from the inverted latent)\n",

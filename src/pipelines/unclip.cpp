@@ -92,7 +92,8 @@ UnclipSettings unclip_settings_from_json(const nlohmann::json& j, const std::str
       read_fields(value, at, std::pair{"steps", &s.decoder.steps}, std::pair{"guidance", &s.decoder.guidance},
                   std::pair{"guidance_rescale", &s.decoder.guidance_rescale},
                   std::pair{"caption_guidance", &s.decoder.caption_guidance}, std::pair{"sampler", &s.decoder.sampler},
-                  std::pair{"candidates", &s.decoder.candidates}, std::pair{"eta", &s.decoder.eta});
+                  std::pair{"candidates", &s.decoder.candidates}, std::pair{"eta", &s.decoder.eta},
+                  std::pair{"bf16", &s.decoder.bf16});
     else if (stage == "upsampler")
       read_fields(value, at, std::pair{"steps", &s.upsampler.steps}, std::pair{"sampler", &s.upsampler.sampler},
                   std::pair{"window", &s.upsampler.window});
@@ -131,7 +132,8 @@ nlohmann::json unclip_settings_to_json(const UnclipSettings& s) {
             {"caption_guidance", s.decoder.caption_guidance},
             {"sampler", s.decoder.sampler},
             {"candidates", s.decoder.candidates},
-            {"eta", s.decoder.eta}}},
+            {"eta", s.decoder.eta},
+            {"bf16", s.decoder.bf16}}},
           {"upsampler",
            {{"steps", s.upsampler.steps}, {"sampler", s.upsampler.sampler}, {"window", s.upsampler.window}}},
           {"variation",

@@ -5,6 +5,7 @@
 #include "sampling/ddim_inversion.h"
 #include "sampling/guidance.h"
 #include "sampling/sampler.h"
+#include "util/autocast.h"
 #include "util/error.h"
 #include "util/tiles.h"
 
@@ -105,7 +106,12 @@ std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)> guided_
                       hid = torch::cat({repeat_to(uncond.hidden, B), rows.hidden, repeat_to(uncond.hidden, B)})
                                 .slice(0, 0, n * B);
   return [decoder, img, emb, hid, n, s](const torch::Tensor& x, const torch::Tensor& t) mutable {
-    const auto out = decoder(x.repeat({n, 1, 1, 1}), t, img, emb, hid).chunk(n);
+    torch::Tensor raw;
+    {
+      Bf16Autocast autocast(s.bf16);
+      raw = decoder(x.repeat({n, 1, 1, 1}), t, img, emb, hid);
+    }
+    const auto out = raw.to(torch::kFloat32).chunk(n);
     torch::Tensor guided = sampling::classifier_free_guidance(out[0], out[1], s.guidance);
     if (n == 3) guided = guided + s.caption_guidance * (out[1] - out[2]);
     return sampling::rescale_guidance(guided, out[1], s.guidance_rescale);

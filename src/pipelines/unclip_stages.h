@@ -80,6 +80,10 @@ struct DecoderSettings {
   // DDIM's eta (Song et al. 2021, eq. 16): 0 deterministic, 1 as stochastic as DDPM; other samplers ignore it
   // (sampling.json refuses it with another sampler).
   double eta = 0.0;
+  // true: the decoder's evaluations under bf16 autocast (util/autocast.h: convolutions and matmuls in bfloat16, as
+  // the decoder was trained), its outputs taken back to float32 before guidance and the sampler's step, which stay
+  // float32. Draws different images from the float32 decoder.
+  bool bf16 = false;
 };
 // Images [K * B, 3, S, S] in [-1, 1], K = settings.candidates (candidate k of item b at row k * B + b; for
 // keep_closest_images), from image embeddings [B, D] and the captions' text conditions (uncond: the empty caption,

@@ -13,7 +13,7 @@
 #include "models/load.h"
 #include "models/mini_files.h"
 #include "train/adamw.h"
-#include "train/autocast.h"
+#include "util/autocast.h"
 #include "train/ema.h"
 #include "train/mini_configs.h"
 #include "util/error.h"

@@ -67,7 +67,8 @@ TEST(BuiltinModel, AFoldersSamplingJsonSetsItsSettings) {
     fs::create_symlink(fs::absolute(kShipped + "/" + f + ".safetensors"), dir / (std::string(f) + ".safetensors"));
   const pipelines::UnclipModel bare = pipelines::load_unclip(dir.path.string());  // the weights, no sampling.json
   std::ofstream(dir / "sampling.json")
-      << R"({"decoder": {"steps": 3, "sampler": "ddpm", "guidance_rescale": 0.5, "caption_guidance": 1.5},)"
+      << R"({"decoder": {"steps": 3, "sampler": "ddpm", "guidance_rescale": 0.5, "caption_guidance": 1.5,)"
+      << R"( "bf16": true},)"
       << R"( "upsampler": {"steps": 2, "window": 64}, "variation": {"invert": true, "eta": 0.25, "refine": 1}})";
   pipelines::UnclipModel m = pipelines::load_unclip(dir.path.string());
   EXPECT_EQ(m.hash, bare.hash) << "sampling.json is not weights";
@@ -76,6 +77,8 @@ TEST(BuiltinModel, AFoldersSamplingJsonSetsItsSettings) {
   EXPECT_EQ(m.settings.decoder.guidance, pipelines::DecoderSettings{}.guidance);  // absent: the default
   EXPECT_EQ(m.settings.decoder.guidance_rescale, 0.5);
   EXPECT_EQ(m.settings.decoder.caption_guidance, 1.5);
+  EXPECT_TRUE(m.settings.decoder.bf16);
+  EXPECT_FALSE(bare.settings.decoder.bf16) << "no sampling.json: a float32 decoder";
   EXPECT_EQ(m.settings.upsampler.steps, 2);
   EXPECT_EQ(m.settings.upsampler.window, 64);
   EXPECT_EQ(m.settings.prior.steps, pipelines::PriorSettings{}.steps);
@@ -99,6 +102,7 @@ TEST(BuiltinModel, AFoldersSamplingJsonSetsItsSettings) {
   EXPECT_EQ(stages.decoder.sampler, "ddpm");
   EXPECT_EQ(stages.decoder.guidance_rescale, 0.5);
   EXPECT_EQ(stages.decoder.caption_guidance, 1.5);
+  EXPECT_TRUE(stages.decoder.bf16);
   pipelines::UnclipSettings plain_guidance = m.settings;
   plain_guidance.decoder.guidance_rescale = 0;
   EXPECT_NE(pipelines::unclip_generate(m, "a red circle", 1, 7, plain_guidance).images[0].pixels,
@@ -109,6 +113,10 @@ TEST(BuiltinModel, AFoldersSamplingJsonSetsItsSettings) {
   EXPECT_NE(pipelines::unclip_generate(m, "a red circle", 1, 7, no_caption_guidance).images[0].pixels,
             out.images[0].pixels)
       << "caption_guidance is not used";
+  pipelines::UnclipSettings fp32 = m.settings;
+  fp32.decoder.bf16 = false;
+  EXPECT_NE(pipelines::unclip_generate(m, "a red circle", 1, 7, fp32).images[0].pixels, out.images[0].pixels)
+      << "bf16 is not used";
   EXPECT_EQ(stages.prior.candidates, pipelines::PriorSettings{}.candidates);
   EXPECT_EQ(stages.decoder.candidates, 1);
 }
@@ -160,6 +168,7 @@ TEST(BuiltinModel, BadSamplingJsonIsRefusedNamingTheFile) {
                                  std::string(R"({"decoder": {"candidates": 17}})"),
                                  std::string(R"({"decoder": {"caption_guidance": -1}})"),
                                  std::string(R"({"decoder": {"eta": -0.1}})"),
+                                 std::string(R"({"decoder": {"bf16": 1}})"),
                                  std::string(R"({"decoder": {"sampler": "ddpm", "eta": 0.5}})"),
                                  std::string(R"({"variation": {"eta": 1.5}})"),
                                  std::string(R"({"variation": {"invert": 1}})"),

@@ -1,9 +1,10 @@
 // The upsampler stage on a tiny random upsampler: tiled sampling (64x64 windows, as it was trained) is used on
 // images larger than the window, the whole image otherwise, and bad windows are refused. The candidates' selection
 // (the prior's and the decoder's) on a tiny random CLIP: per item, the candidate closest to its target. Caption
-// guidance on a tiny random decoder. Decoding from given latents (inverted variations): the decoder's DDIM
-// inversion, and its latents shared by the candidates.
+// guidance and the bf16 decoder on a tiny random decoder. Decoding from given latents (inverted variations): the
+// decoder's DDIM inversion, and its latents shared by the candidates.
 #include <gtest/gtest.h>
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include "pipelines/unclip_stages.h"
@@ -63,29 +64,58 @@ TEST(UnclipStages, KeepClosestImagesKeepsTheOneCLIPMatchesToItsTarget) {
   EXPECT_THROW(pipelines::keep_closest_images(clip, images.slice(0, 0, 3), targets), Error);
 }
 
+// A tiny random decoder, two image embeddings, their captions and the empty caption; draw() samples them in 3
+// steps from seed 5.
+struct TinyDecoding {
+  models::MiniDecoder decoder{nullptr};
+  sampling::NoiseConfig noise = sampling::NoiseConfig::from_json(train::decoder_scheduler());
+  torch::Tensor embeds;
+  pipelines::TextCondition empty, caption;
+  TinyDecoding() {
+    torch::manual_seed(0);
+    decoder = models::MiniDecoder(models::MiniDecoderConfig::from_json(tiny_decoder_config(), "tiny"));
+    decoder->eval();
+    embeds = torch::randn({2, 32});
+    empty = {torch::randn({1, 32}), torch::randn({1, 5, 32})};
+    caption = {torch::randn({2, 32}), torch::randn({2, 5, 32})};
+  }
+  torch::Tensor draw(pipelines::DecoderSettings s, const pipelines::TextCondition& cond) {
+    s.steps = 3;
+    at::Generator gen = at::detail::createCPUGenerator(5);
+    return pipelines::sample_decoder(decoder, noise, embeds, cond, empty, s, gen);
+  }
+};
+
 // Caption guidance adds caption_guidance * (cond - embedding alone): nothing when the caption is the empty one (the
 // two rows are the same), a different image when it is not; 0 is plain guidance.
 TEST(UnclipStages, CaptionGuidanceAmplifiesWhatTheCaptionAdds) {
-  torch::manual_seed(0);
-  models::MiniDecoder decoder(models::MiniDecoderConfig::from_json(tiny_decoder_config(), "tiny"));
-  decoder->eval();
-  const auto noise = sampling::NoiseConfig::from_json(train::decoder_scheduler());
-  const torch::Tensor embeds = torch::randn({2, 32});
-  const pipelines::TextCondition empty{torch::randn({1, 32}), torch::randn({1, 5, 32})},
-      caption{torch::randn({2, 32}), torch::randn({2, 5, 32})};
+  TinyDecoding t;
   auto draw = [&](const pipelines::TextCondition& cond, double caption_guidance) {
     pipelines::DecoderSettings s;
-    s.steps = 3;
     s.caption_guidance = caption_guidance;
-    at::Generator gen = at::detail::createCPUGenerator(5);
-    return pipelines::sample_decoder(decoder, noise, embeds, cond, empty, s, gen);
+    return t.draw(s, cond);
   };
-  const torch::Tensor plain = draw(caption, 0);
+  const torch::Tensor plain = draw(t.caption, 0);
   ASSERT_EQ(plain.sizes(), (std::vector<int64_t>{2, 3, 16, 16}));
-  EXPECT_FALSE(torch::allclose(draw(caption, 2.0), plain, 1e-3, 1e-3)) << "caption guidance changed nothing";
-  const pipelines::TextCondition no_caption = pipelines::repeat(empty, 2);
+  EXPECT_FALSE(torch::allclose(draw(t.caption, 2.0), plain, 1e-3, 1e-3)) << "caption guidance changed nothing";
+  const pipelines::TextCondition no_caption = pipelines::repeat(t.empty, 2);
   EXPECT_TRUE(torch::allclose(draw(no_caption, 2.0), draw(no_caption, 0), 1e-5, 1e-5))
       << "with the empty caption there is nothing to amplify";
+}
+
+// The decoder under bf16 autocast: float32 images like the float32 decoder's, near them but not the same (its
+// convolutions rounded to bfloat16); autocast is off again afterwards.
+TEST(UnclipStages, Bf16DecoderDrawsNearTheFloat32One) {
+  TinyDecoding t;
+  pipelines::DecoderSettings s;
+  const torch::Tensor fp32 = t.draw(s, t.caption);
+  s.bf16 = true;
+  const torch::Tensor bf16 = t.draw(s, t.caption);
+  EXPECT_EQ(bf16.scalar_type(), torch::kFloat32);
+  EXPECT_FALSE(at::autocast::is_cpu_enabled()) << "autocast left on";
+  const double diff = (bf16 - fp32).abs().mean().item<double>();
+  EXPECT_GT(diff, 0.0) << "bf16 changed nothing";
+  EXPECT_LT(diff, 0.05) << "bf16 drew another picture";
 }
 
 // The decoder started from given latents: at eta 0 nothing is drawn, so every candidate of an item is the same

@@ -1,9 +1,10 @@
 // bf16 autocast for a scope on the CPU: matmuls and convolutions run in bfloat16 while weights (and the optimizer)
-// stay fp32. Used by the trainer's loss and by bench_train, which must time exactly what the trainer runs.
+// stay fp32. Used by the trainer's loss, by bench_train, which must time exactly what the trainer runs, and by the
+// sampling stages that may run in bf16 (pipelines/unclip_stages.h).
 #pragma once
 #include <ATen/autocast_mode.h>
 
-namespace easel::train {
+namespace easel {
 
 class Bf16Autocast {
  public:
@@ -24,4 +25,4 @@ class Bf16Autocast {
   bool on_;
 };
 
-}  // namespace easel::train
+}  // namespace easel
