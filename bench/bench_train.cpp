@@ -19,11 +19,11 @@
 #include <vector>
 
 #include "train/adamw.h"
-#include "util/autocast.h"
 #include "train/ema.h"
 #include "train/mini_configs.h"
 #include "train/task.h"
 #include "train/trainer.h"
+#include "util/autocast.h"
 #include "util/error.h"
 #include "util/allocator.h"
 #include "util/blas_kernels.h"

@@ -22,9 +22,6 @@ Generator unclip_generator(std::shared_ptr<pipelines::UnclipModel> model);
 // all images area-averaged to 32x32 first so that composition counts and the upsampler's texture does not:
 // variation to its source; variation to the next variation of the same source (0 when they are all alike); and,
 // for scale, the source to another world render of the same prompt (seed + 1: the same words, a new scene).
-// That distance between two images: mean absolute difference in levels after area-averaging both to 32x32 RGB.
-double change_levels(const io::Image& a, const io::Image& b);
-
 struct VariationChange {
   double to_source = 0, between = 0, other_render = 0;  // sums
   int variations = 0, pairs = 0, sources = 0;
@@ -32,6 +29,10 @@ struct VariationChange {
   // "change_other_render" (levels); absent when nothing was measured.
   std::vector<std::pair<std::string, double>> measures() const;
 };
+
+// The distance VariationChange measures between two images: mean absolute difference in levels (0-255) after
+// area-averaging both to 32x32 RGB.
+double change_levels(const io::Image& a, const io::Image& b);
 
 // Renders the prompt's scene at 128x128 (world_generator, seed as given) and returns n unclip_vary images of it;
 // adds to *change (when given) how far they moved.

@@ -92,7 +92,7 @@ torch::Tensor sample_prior(models::MiniPrior& prior, const sampling::NoiseConfig
 namespace {
 
 // The decoder's guided prediction for B images, as one [uncond; cond] batch ([uncond; cond; embedding alone] with
-// caption guidance), shared by sampling and inversion.
+// caption guidance), for sample_decoder (the inversion runs the conditional row alone, in float32).
 std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)> guided_decoder(
     models::MiniDecoder& decoder, const torch::Tensor& embeds, const TextCondition& rows, const TextCondition& uncond,
     const DecoderSettings& s) {

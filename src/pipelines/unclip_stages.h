@@ -82,7 +82,8 @@ struct DecoderSettings {
   double eta = 0.0;
   // true: the decoder's evaluations under bf16 autocast (util/autocast.h: convolutions and matmuls in bfloat16, as
   // the decoder was trained), its outputs taken back to float32 before guidance and the sampler's step, which stay
-  // float32. Draws different images from the float32 decoder.
+  // float32. Draws different images from the float32 decoder. sample_decoder's evaluations only: invert_decoder
+  // stays float32.
   bool bf16 = false;
 };
 // Images [K * B, 3, S, S] in [-1, 1], K = settings.candidates (candidate k of item b at row k * B + b; for

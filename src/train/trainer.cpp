@@ -13,9 +13,9 @@
 #include "models/load.h"
 #include "models/mini_files.h"
 #include "train/adamw.h"
-#include "util/autocast.h"
 #include "train/ema.h"
 #include "train/mini_configs.h"
+#include "util/autocast.h"
 #include "util/error.h"
 
 namespace easel::train {
