@@ -121,13 +121,9 @@ TEST(UnclipStages, Bf16DecoderDrawsNearTheFloat32One) {
 // The decoder started from given latents: at eta 0 nothing is drawn, so every candidate of an item is the same
 // image whatever the generator; at eta > 0 they differ. Latents of the wrong shape are refused, naming the shape.
 TEST(UnclipStages, DecoderStartsFromGivenLatentsSharedByItsCandidates) {
-  torch::manual_seed(0);
-  models::MiniDecoder decoder(models::MiniDecoderConfig::from_json(tiny_decoder_config(), "tiny"));
-  decoder->eval();
-  const auto noise = sampling::NoiseConfig::from_json(train::decoder_scheduler());
-  const torch::Tensor embeds = torch::randn({2, 32}), images = torch::rand({2, 3, 64, 64}) * 2 - 1;
-  const pipelines::TextCondition empty{torch::randn({1, 32}), torch::randn({1, 5, 32})},
-      caption{torch::randn({2, 32}), torch::randn({2, 5, 32})};
+  TinyDecoding t;
+  auto& [decoder, noise, embeds, empty, caption] = t;
+  const torch::Tensor images = torch::rand({2, 3, 64, 64}) * 2 - 1;
   int calls = 0;
   const torch::Tensor x_T =
       pipelines::invert_decoder(decoder, noise, images, embeds, caption, 4, 0, [&](int, int) { ++calls; });
