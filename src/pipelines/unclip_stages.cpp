@@ -106,12 +106,8 @@ std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)> guided_
                       hid = torch::cat({repeat_to(uncond.hidden, B), rows.hidden, repeat_to(uncond.hidden, B)})
                                 .slice(0, 0, n * B);
   return [decoder, img, emb, hid, n, s](const torch::Tensor& x, const torch::Tensor& t) mutable {
-    torch::Tensor raw;
-    {
-      Bf16Autocast autocast(s.bf16);
-      raw = decoder(x.repeat({n, 1, 1, 1}), t, img, emb, hid);
-    }
-    const auto out = raw.to(torch::kFloat32).chunk(n);
+    // Float32 whether or not sample_decoder runs this under bf16 autocast.
+    const auto out = decoder(x.repeat({n, 1, 1, 1}), t, img, emb, hid).to(torch::kFloat32).chunk(n);
     torch::Tensor guided = sampling::classifier_free_guidance(out[0], out[1], s.guidance);
     if (n == 3) guided = guided + s.caption_guidance * (out[1] - out[2]);
     return sampling::rescale_guidance(guided, out[1], s.guidance_rescale);
@@ -134,6 +130,9 @@ torch::Tensor sample_decoder(models::MiniDecoder& decoder, const sampling::Noise
   auto model = guided_decoder(decoder, image_embeds.repeat({K, 1}), repeat(cond, K), uncond, s);
   sampling::SamplerOptions options;
   options.eta = s.eta;
+  // One scope for the whole loop, so that each weight is cast to bfloat16 once, not at every evaluation. Autocast
+  // changes only matrix products and convolutions: the sampler's steps and guidance stay float32.
+  Bf16Autocast autocast(s.bf16);
   return diffusion_loop(s.sampler, noise, s.steps, {B, 3, S, S}, model, gen, on_step, options,
                         x_T.defined() ? x_T.repeat({K, 1, 1, 1}) : torch::Tensor())
       .clamp(-1, 1);
