@@ -73,7 +73,7 @@ static torch::Tensor normalise(const torch::Tensor& x) {
 
 MiniTextEncoding MiniClipImpl::encode_text(const torch::Tensor& ids) {
   CLIPTextOutput out = text(ids);
-  return {normalise(out.text_embeds), out.last_hidden_state};
+  return {normalise(out.text_embeds), out.last_hidden_state, out.hidden_states.front()};
 }
 
 torch::Tensor resize_images(const torch::Tensor& images, int64_t size) {

@@ -48,6 +48,8 @@ TORCH_MODULE(MiniImageEncoder);
 struct MiniTextEncoding {
   torch::Tensor embeds;  // normalised text embeddings [B, embed_dim] (x sqrt(embed_dim))
   torch::Tensor hidden;  // last_hidden_state [B, L, hidden]: the caption's tokens for the prior and decoder
+  torch::Tensor words;   // the text encoder's input, token + position embeddings [B, L, hidden], for a decoder with
+                         // word layers of its own (mini_decoder.h)
 };
 
 struct MiniClipImpl : torch::nn::Module {

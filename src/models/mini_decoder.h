@@ -11,8 +11,16 @@
 // it. Their output projections start at zero: a new layer starts as the identity, so a trained decoder grows
 // them without changing what it draws.
 //
+// With `word_layers` > 0 the decoder also reads the caption's words themselves: CLIP's token + position embeddings
+// (the text encoder's input), through transformer layers of its own trained with the diffusion loss, as GLIDE's text
+// transformer reads the caption's ids. CLIP's last hidden states have lost the relation word ("above" and "below"
+// leave its encoder at cosine 0.974, enter it at 0.066: MODEL_CARD.md, twenty-second try). The result is added to
+// CLIP's tokens through a projection that starts at zero, so a trained decoder grows it without changing what it
+// draws.
+//
 // Names: unet.* (diffusers UNet2DConditionModel keys), image_to_time, text_to_time, image_to_tokens,
-// text_layers.N.* (transformers CLIP encoder-layer keys), text_hidden_proj, text_norm, null_image_embed.
+// text_layers.N.*, word_layers.N.* (transformers CLIP encoder-layer keys), word_norm, word_proj, text_hidden_proj,
+// text_norm, null_image_embed.
 #pragma once
 #include <nlohmann/json.hpp>
 #include <torch/nn/module.h>
@@ -33,6 +41,7 @@ struct MiniDecoderConfig {
   int64_t context_tokens = 4;   // extra tokens made from the image embedding
   int64_t image_size = 32;
   int64_t text_layers = 0;      // the decoder's own transformer layers over the caption tokens (0: none)
+  int64_t word_layers = 0;      // the decoder's own transformer layers over the caption's word embeddings (0: none)
 
   nlohmann::json to_json() const;
   static MiniDecoderConfig from_json(const nlohmann::json& j, const std::string& source);
@@ -41,16 +50,18 @@ struct MiniDecoderConfig {
 struct MiniDecoderImpl : torch::nn::Module {
   explicit MiniDecoderImpl(const MiniDecoderConfig& config);
   // x_t [B, 3, S, S], t [B] or scalar; image_embeds, text_embeds [B, embed_dim]; text_hidden [B, L, text_hidden]
+  // words [B, L, text_hidden] (CLIP's token + position embeddings; required with word_layers, else unused)
   // -> predicted noise [B, 3, S, S].
   torch::Tensor forward(const torch::Tensor& x_t, const torch::Tensor& t, const torch::Tensor& image_embeds,
-                        const torch::Tensor& text_embeds, const torch::Tensor& text_hidden);
+                        const torch::Tensor& text_embeds, const torch::Tensor& text_hidden,
+                        const torch::Tensor& words = {});
 
   MiniDecoderConfig config;
   UNet2DConditionModel unet{nullptr};
-  std::vector<CLIPEncoderLayer> text_layers;
+  std::vector<CLIPEncoderLayer> text_layers, word_layers;
   torch::nn::Linear image_to_time{nullptr}, text_to_time{nullptr}, image_to_tokens{nullptr},
-      text_hidden_proj{nullptr};
-  torch::nn::LayerNorm text_norm{nullptr};
+      text_hidden_proj{nullptr}, word_proj{nullptr};
+  torch::nn::LayerNorm text_norm{nullptr}, word_norm{nullptr};
   torch::Tensor null_image_embed;
 };
 TORCH_MODULE(MiniDecoder);

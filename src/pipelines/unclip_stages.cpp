@@ -12,14 +12,14 @@
 namespace easel::pipelines {
 
 TextCondition repeat(const TextCondition& c, int64_t n) {
-  return {c.embeds.repeat({n, 1}), c.hidden.repeat({n, 1, 1})};
+  return {c.embeds.repeat({n, 1}), c.hidden.repeat({n, 1, 1}), c.words.repeat({n, 1, 1})};
 }
 
 TextCondition encode_prompts(models::MiniClip& clip, const text::WordTokenizer& tokenizer,
                              const std::vector<std::string>& prompts, std::vector<std::string>* unknown) {
   torch::NoGradGuard no_grad;
   models::MiniTextEncoding e = clip->encode_text(tokenizer.encode_batch(prompts, unknown));
-  return {e.embeds, e.hidden};
+  return {e.embeds, e.hidden, e.words};
 }
 
 torch::Tensor diffusion_loop(const std::string& sampler_name, const sampling::NoiseConfig& noise, int steps,
@@ -104,10 +104,12 @@ std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)> guided_
                       emb = torch::cat({repeat_to(uncond.embeds, B), rows.embeds, repeat_to(uncond.embeds, B)})
                                 .slice(0, 0, n * B),
                       hid = torch::cat({repeat_to(uncond.hidden, B), rows.hidden, repeat_to(uncond.hidden, B)})
-                                .slice(0, 0, n * B);
-  return [decoder, img, emb, hid, n, s](const torch::Tensor& x, const torch::Tensor& t) mutable {
+                                .slice(0, 0, n * B),
+                      words = torch::cat({repeat_to(uncond.words, B), rows.words, repeat_to(uncond.words, B)})
+                                  .slice(0, 0, n * B);
+  return [decoder, img, emb, hid, words, n, s](const torch::Tensor& x, const torch::Tensor& t) mutable {
     // Float32 whether or not sample_decoder runs this under bf16 autocast.
-    const auto out = decoder(x.repeat({n, 1, 1, 1}), t, img, emb, hid).to(torch::kFloat32).chunk(n);
+    const auto out = decoder(x.repeat({n, 1, 1, 1}), t, img, emb, hid, words).to(torch::kFloat32).chunk(n);
     torch::Tensor guided = sampling::classifier_free_guidance(out[0], out[1], s.guidance);
     if (n == 3) guided = guided + s.caption_guidance * (out[1] - out[2]);
     return sampling::rescale_guidance(guided, out[1], s.guidance_rescale);
@@ -146,7 +148,7 @@ torch::Tensor invert_decoder(models::MiniDecoder& decoder, const sampling::Noise
             cond.embeds.size(0) == image_embeds.size(0),
         "decoder inversion: one [3, H, W] image and one caption per image embedding");
   auto model = [&](const torch::Tensor& x, const torch::Tensor& t) {
-    return decoder(x, t, image_embeds, cond.embeds, cond.hidden);
+    return decoder(x, t, image_embeds, cond.embeds, cond.hidden, cond.words);
   };
   return sampling::ddim_invert(noise, steps, models::resize_images(images, decoder->config.image_size), model, refine,
                                on_step);

@@ -25,6 +25,7 @@ using StepCallback = std::function<void(int, int)>;
 struct TextCondition {
   torch::Tensor embeds;  // [B, embed_dim] normalised CLIP text embeddings
   torch::Tensor hidden;  // [B, L, hidden] caption tokens
+  torch::Tensor words;   // [B, L, hidden] the caption's word embeddings (CLIP's token + position embeddings)
 };
 
 // c's rows repeated n times: row k * B + b is c's row b (the layout of all candidates below).

@@ -87,7 +87,9 @@ class DecoderTask : public Task {
     torch::Tensor emb = torch::where(drop_text.unsqueeze(1), empty_.embeds.expand_as(in.text.embeds), in.text.embeds);
     torch::Tensor hid =
         torch::where(drop_text.view({-1, 1, 1}), empty_.hidden.expand_as(in.text.hidden), in.text.hidden);
-    torch::Tensor out = model_(n.x_t, n.t, img, emb, hid);
+    torch::Tensor words =
+        torch::where(drop_text.view({-1, 1, 1}), empty_.words.expand_as(in.text.words), in.text.words);
+    torch::Tensor out = model_(n.x_t, n.t, img, emb, hid, words);
     torch::Tensor target = training_target(n, in.images, noise_.prediction_type);
     torch::Tensor weights = snr_gamma_ > 0 ? capped_snr_weights(n, noise_.prediction_type, snr_gamma_)
                                            : torch::ones({out.size(0)});
@@ -102,7 +104,7 @@ class DecoderTask : public Task {
   std::string evaluate() override {
     Inputs in = inputs(validation_seed(seed_), 0, 64);
     NoisedItems n = noise_items(in.images, abar_, seed_, /*stream=*/98, 0, 1);
-    const torch::Tensor out = model_(n.x_t, n.t, in.image_embeds, in.text.embeds, in.text.hidden);
+    const torch::Tensor out = model_(n.x_t, n.t, in.image_embeds, in.text.embeds, in.text.hidden, in.text.words);
     const double l = torch::mse_loss(out, training_target(n, in.images, noise_.prediction_type)).item<double>();
     // The clean image's RMS error (in 8-bit levels) per quarter of the timesteps: where the decoder is weak.
     const torch::Tensor x0_err =

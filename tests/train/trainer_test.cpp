@@ -278,7 +278,7 @@ TEST_F(TinyRuns, InitStartsARunFromAModelFile) {
   EXPECT_THROW(train::init_settings("prior", file, ""), Error);
 }
 
-// --init into a config that adds weights (the decoder's own text layers): the file gives every weight it has, the
+// --init into a config that adds weights (the decoder's own text or word layers): the file gives every weight it has, the
 // new ones start fresh as the identity, so the first step's loss is the file's own; a file with none of the
 // model's weights is refused.
 TEST_F(TinyRuns, InitGrowsADecodersTextLayers) {
@@ -307,6 +307,17 @@ TEST_F(TinyRuns, InitGrowsADecodersTextLayers) {
   trained.steps = 3;
   const auto t = train::train(trained);
   EXPECT_GT(t.weights.at("text_layers.0.mlp.fc2.weight").abs().max().item<double>(), 0.0);
+  // Word layers too: they add nothing at first (the same first loss), and training reaches them through the
+  // caption's word embeddings, which the decoder task passes with each caption (and the empty caption's when dropped).
+  auto worded = same;
+  worded.out_dir = (dir_->path / "grow-worded").string();
+  worded.task.config = train::init_settings("decoder", file, R"({"word_layers": 1})").config;
+  EXPECT_EQ(train::train(worded).losses.at(0), base.losses.at(0));
+  worded.out_dir = (dir_->path / "grow-worded-trained").string();
+  worded.lr = 1e-3;
+  worded.steps = 3;
+  const auto w = train::train(worded);
+  EXPECT_GT(w.weights.at("word_proj.weight").abs().max().item<double>(), 0.0);  // zero stays zero without a gradient
 
   auto unrelated = same;
   unrelated.out_dir = (dir_->path / "grow-unrelated").string();
