@@ -12,7 +12,8 @@
 namespace easel::pipelines {
 
 TextCondition repeat(const TextCondition& c, int64_t n) {
-  return {c.embeds.repeat({n, 1}), c.hidden.repeat({n, 1, 1}), c.words.repeat({n, 1, 1})};
+  return {c.embeds.repeat({n, 1}), c.hidden.repeat({n, 1, 1}),
+          c.words.defined() ? c.words.repeat({n, 1, 1}) : torch::Tensor()};
 }
 
 TextCondition encode_prompts(models::MiniClip& clip, const text::WordTokenizer& tokenizer,
@@ -105,8 +106,10 @@ std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)> guided_
                                 .slice(0, 0, n * B),
                       hid = torch::cat({repeat_to(uncond.hidden, B), rows.hidden, repeat_to(uncond.hidden, B)})
                                 .slice(0, 0, n * B),
-                      words = torch::cat({repeat_to(uncond.words, B), rows.words, repeat_to(uncond.words, B)})
-                                  .slice(0, 0, n * B);
+                      words = rows.words.defined() && uncond.words.defined()
+                                  ? torch::cat({repeat_to(uncond.words, B), rows.words, repeat_to(uncond.words, B)})
+                                        .slice(0, 0, n * B)
+                                  : torch::Tensor();  // a decoder without word layers needs none
   return [decoder, img, emb, hid, words, n, s](const torch::Tensor& x, const torch::Tensor& t) mutable {
     // Float32 whether or not sample_decoder runs this under bf16 autocast.
     const auto out = decoder(x.repeat({n, 1, 1, 1}), t, img, emb, hid, words).to(torch::kFloat32).chunk(n);

@@ -25,7 +25,8 @@ using StepCallback = std::function<void(int, int)>;
 struct TextCondition {
   torch::Tensor embeds;  // [B, embed_dim] normalised CLIP text embeddings
   torch::Tensor hidden;  // [B, L, hidden] caption tokens
-  torch::Tensor words;   // [B, L, hidden] the caption's word embeddings (CLIP's token + position embeddings)
+  torch::Tensor words;   // [B, L, hidden] the caption's word embeddings (CLIP's token + position embeddings);
+                         // may be left undefined for a decoder without word layers
 };
 
 // c's rows repeated n times: row k * B + b is c's row b (the layout of all candidates below).
