@@ -101,15 +101,15 @@ std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)> guided_
   // Rows: [null embedding, empty caption; embedding, caption] and, for caption guidance, [embedding, empty caption].
   const int64_t n = s.caption_guidance != 0 ? 3 : 2;
   const torch::Tensor null_embeds = decoder->null_image_embed.expand({B, -1});
+  // One field of the conditions in row order; undefined where either lacks it (words, for a decoder without word
+  // layers).
+  auto in_rows = [&](const torch::Tensor& empty, const torch::Tensor& given) {
+    if (!empty.defined() || !given.defined()) return torch::Tensor();
+    return torch::cat({repeat_to(empty, B), given, repeat_to(empty, B)}).slice(0, 0, n * B);
+  };
   const torch::Tensor img = torch::cat({null_embeds, embeds, embeds}).slice(0, 0, n * B),
-                      emb = torch::cat({repeat_to(uncond.embeds, B), rows.embeds, repeat_to(uncond.embeds, B)})
-                                .slice(0, 0, n * B),
-                      hid = torch::cat({repeat_to(uncond.hidden, B), rows.hidden, repeat_to(uncond.hidden, B)})
-                                .slice(0, 0, n * B),
-                      words = rows.words.defined() && uncond.words.defined()
-                                  ? torch::cat({repeat_to(uncond.words, B), rows.words, repeat_to(uncond.words, B)})
-                                        .slice(0, 0, n * B)
-                                  : torch::Tensor();  // a decoder without word layers needs none
+                      emb = in_rows(uncond.embeds, rows.embeds), hid = in_rows(uncond.hidden, rows.hidden),
+                      words = in_rows(uncond.words, rows.words);
   return [decoder, img, emb, hid, words, n, s](const torch::Tensor& x, const torch::Tensor& t) mutable {
     // Float32 whether or not sample_decoder runs this under bf16 autocast.
     const auto out = decoder(x.repeat({n, 1, 1, 1}), t, img, emb, hid, words).to(torch::kFloat32).chunk(n);

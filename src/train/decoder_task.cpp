@@ -84,11 +84,14 @@ class DecoderTask : public Task {
     torch::Tensor drop_text = u.lt(caption_end);
     torch::Tensor img = torch::where(drop_image, model_->null_image_embed.unsqueeze(0).expand_as(in.image_embeds),
                                      in.image_embeds);
-    torch::Tensor emb = torch::where(drop_text.unsqueeze(1), empty_.embeds.expand_as(in.text.embeds), in.text.embeds);
-    torch::Tensor hid =
-        torch::where(drop_text.view({-1, 1, 1}), empty_.hidden.expand_as(in.text.hidden), in.text.hidden);
-    torch::Tensor words =
-        torch::where(drop_text.view({-1, 1, 1}), empty_.words.expand_as(in.text.words), in.text.words);
+    auto caption_or_empty = [&](const torch::Tensor& empty, const torch::Tensor& given) {  // per item
+      std::vector<int64_t> shape(given.dim(), 1);
+      shape[0] = -1;
+      return torch::where(drop_text.view(shape), empty.expand_as(given), given);
+    };
+    torch::Tensor emb = caption_or_empty(empty_.embeds, in.text.embeds),
+                  hid = caption_or_empty(empty_.hidden, in.text.hidden),
+                  words = caption_or_empty(empty_.words, in.text.words);
     torch::Tensor out = model_(n.x_t, n.t, img, emb, hid, words);
     torch::Tensor target = training_target(n, in.images, noise_.prediction_type);
     torch::Tensor weights = snr_gamma_ > 0 ? capped_snr_weights(n, noise_.prediction_type, snr_gamma_)
