@@ -1,11 +1,16 @@
 #include "eval/runner.h"
 
+#include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "util/error.h"
 #include "world/parse.h"
@@ -101,6 +106,42 @@ int PromptResult::passed() const {
   return n;
 }
 
+namespace {
+
+// Every prompt's images, prompt p from seed mix_seed(options.seed, p): in order on this thread with one job, else
+// on options.jobs threads taking the next prompt as they finish one. The first error (in prompt order) is rethrown
+// once all have stopped.
+std::vector<std::vector<io::Image>> generate_all(const std::vector<EvalItem>& items, const Generator& generate,
+                                                 const RunOptions& options) {
+  std::vector<std::vector<io::Image>> made(items.size());
+  auto one = [&](size_t p) { made[p] = generate(items[p].prompt, options.per_prompt, world::mix_seed(options.seed, p)); };
+  if (options.jobs == 1) {
+    for (size_t p = 0; p < items.size(); ++p) one(p);
+    return made;
+  }
+  std::vector<std::exception_ptr> errors(items.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    at::set_num_threads(1);  // per thread: OpenMP's thread count is each thread's own setting
+    for (size_t p; (p = next++) < items.size();) {
+      try {
+        one(p);
+      } catch (...) {
+        errors[p] = std::current_exception();
+        next = items.size();  // stop taking prompts
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int j = 0; j < std::min<int>(options.jobs, int(items.size())); ++j) threads.emplace_back(work);
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  return made;
+}
+
+}  // namespace
+
 EvalReport run_eval(const std::vector<EvalItem>& items, const Generator& generate, const RunOptions& options,
                     const ImageObserver& observe) {
   check(options.per_prompt >= 1 && options.per_prompt <= 1024,
@@ -110,7 +151,9 @@ EvalReport run_eval(const std::vector<EvalItem>& items, const Generator& generat
   std::vector<world::ParsedCaption> parsed;
   for (const auto& item : items) parsed.push_back(parse_checked(item.prompt, ""));
 
+  check(options.jobs >= 1 && options.jobs <= 64, "eval jobs " + std::to_string(options.jobs) + " is outside 1..64");
   const auto start = std::chrono::steady_clock::now();
+  const std::vector<std::vector<io::Image>> made = generate_all(items, generate, options);
   EvalReport report;
   report.model = options.model, report.suite = options.suite;
   report.per_prompt = options.per_prompt, report.seed = options.seed;
@@ -119,7 +162,7 @@ EvalReport run_eval(const std::vector<EvalItem>& items, const Generator& generat
     result.item = items[p];
     result.seed = world::mix_seed(options.seed, p);
     result.unused_words = parsed[p].unused;
-    const std::vector<io::Image> images = generate(items[p].prompt, options.per_prompt, result.seed);
+    const std::vector<io::Image>& images = made[p];
     check(static_cast<int>(images.size()) == options.per_prompt,
           "the model returned " + std::to_string(images.size()) + " images for prompt \"" + items[p].prompt +
               "\" (asked for " + std::to_string(options.per_prompt) + ")");

@@ -86,13 +86,19 @@ struct EvalReport {
 struct RunOptions {
   int per_prompt = 4;
   uint64_t seed = 1;
+  // Prompts generated this many at a time, each generator call on a thread of its own with one intra-op thread
+  // (the generator must be safe to call concurrently). Seeds, images and report are the same whatever the count;
+  // only the wall time changes (on 2 cores, 2 jobs of one thread each keep both busy where one job of two threads
+  // leaves the small products of a mini model half-parallel).
+  int jobs = 1;
   std::string model, suite;  // copied into the report
 };
 
 // Called after each image is judged (for a contact sheet): prompt index, image index within the prompt.
 using ImageObserver = std::function<void(size_t prompt, int k, const io::Image& image, const ImageVerdict& verdict)>;
 
-// Generates and judges every item. Throws easel::Error when per_prompt is outside 1..1024, the list is empty, a
+// Generates and judges every item. Throws easel::Error when per_prompt is outside 1..1024, jobs is outside 1..64,
+// the list is empty, a
 // prompt names nothing the judge can check, or the generator returns the wrong number of images or an empty or
 // malformed image (naming the prompt); the generator's own errors pass through.
 EvalReport run_eval(const std::vector<EvalItem>& items, const Generator& generate, const RunOptions& options,

@@ -35,11 +35,13 @@ Generator unclip_variation_generator(std::shared_ptr<pipelines::UnclipModel> mod
     std::vector<io::Image> images = pipelines::unclip_vary(*model, source, "", n, seed, model->settings).images;
     if (change) {
       torch::NoGradGuard no_grad;
+      const io::Image other = render(prompt, 1, seed + 1).at(0);
+      std::lock_guard<std::mutex> lock(change->mutex);
       for (size_t k = 0; k < images.size(); ++k) {
         change->to_source += change_levels(images[k], source), ++change->variations;
         if (k + 1 < images.size()) change->between += change_levels(images[k], images[k + 1]), ++change->pairs;
       }
-      change->other_render += change_levels(render(prompt, 1, seed + 1).at(0), source), ++change->sources;
+      change->other_render += change_levels(other, source), ++change->sources;
     }
     return images;
   };

@@ -4,6 +4,7 @@
 // alone (`easel eval --decoder-only`).
 #pragma once
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +26,9 @@ Generator unclip_generator(std::shared_ptr<pipelines::UnclipModel> model);
 struct VariationChange {
   double to_source = 0, between = 0, other_render = 0;  // sums
   int variations = 0, pairs = 0, sources = 0;
+  // Generator calls on several threads (RunOptions::jobs) add one at a time, in the order they finish: the means
+  // may then differ from one job's in the last digits.
+  std::mutex mutex;
   // (name, mean) for EvalReport::measures: "change_to_source", "change_between_variations",
   // "change_other_render" (levels); absent when nothing was measured.
   std::vector<std::pair<std::string, double>> measures() const;

@@ -35,6 +35,8 @@ UnclipModel load_unclip(const std::string& dir) {
   m.prior_noise = sampling::NoiseConfig::from_json(prior_s);
   m.decoder_noise = sampling::NoiseConfig::from_json(decoder_s);
   m.upsampler_noise = sampling::NoiseConfig::from_json(upsampler_s);
+  if (const fs::path ranker = fs::path(dir) / "ranker.safetensors"; fs::exists(ranker))
+    m.ranker = models::load_mini_clip(ranker.string(), &m.ranker_tokenizer);
   m.hash = io::model_hash(dir);
   if (const fs::path sampling = fs::path(dir) / "sampling.json"; fs::exists(sampling))
     m.settings = read_unclip_settings(sampling.string());
@@ -209,19 +211,37 @@ class StageClock {
   double start_;
 };
 
-// The stages after the CLIP image embedding, the same for generate and vary: decoder (its candidates ranked by
-// CLIP against `target`, the embedding of what was asked), upsampler (when asked), PNGs with `params` (their size
-// filled in). Progress goes on from `done` of `total` model evaluations. x_T: the decoder's starting latents, if
-// not fresh noise.
+// What the decoder's candidates are ranked against: the embedding of what was asked (a caption's, or a source
+// image's for a variation without one), in the ranker's space where the model has a ranker, else in clip's.
+struct RankTarget {
+  std::string caption;       // ranked against its text embedding, unless...
+  torch::Tensor image;       // ...this source image is given: ranked against its image embedding
+  torch::Tensor clip_embed;  // the same in clip's space, already computed [1, D]
+};
+
+models::MiniClip& ranker_of(UnclipModel& m) { return m.ranker ? m.ranker : m.clip; }
+
+// Targets [n, D] in ranker_of(m)'s space.
+torch::Tensor rank_targets(UnclipModel& m, const RankTarget& t, int64_t n) {
+  if (!m.ranker) return t.clip_embed.repeat({n, 1});
+  const torch::Tensor e = t.image.defined() ? m.ranker->encode_image(t.image)
+                                            : encode_prompts(m.ranker, m.ranker_tokenizer, {t.caption}).embeds;
+  return e.repeat({n, 1});
+}
+
+// The stages after the CLIP image embedding, the same for generate and vary: decoder (its candidates ranked against
+// `target`, what was asked), upsampler (when asked), PNGs with `params` (their size filled in). Progress goes on
+// from `done` of `total` model evaluations. x_T: the decoder's starting latents, if not fresh noise.
 void decode_and_finish(UnclipModel& m, const torch::Tensor& embeds, const TextCondition& cond,
-                       const TextCondition& uncond, const torch::Tensor& target, const UnclipSettings& s,
+                       const TextCondition& uncond, const RankTarget& target, const UnclipSettings& s,
                        at::Generator& gen, int done, int total, const StepCallback& on_step, GenerationParams params,
                        StageClock& clock, UnclipOutput& out, const torch::Tensor& x_T = {}) {
   auto stage_cb = [&](int i, int) {
     if (on_step) on_step(done + i, total);
   };
-  torch::Tensor img = keep_closest_images(
-      m.clip, sample_decoder(m.decoder, m.decoder_noise, embeds, cond, uncond, s.decoder, gen, stage_cb, x_T), target);
+  torch::Tensor img = sample_decoder(m.decoder, m.decoder_noise, embeds, cond, uncond, s.decoder, gen, stage_cb, x_T);
+  if (img.size(0) > embeds.size(0))  // several candidates an image
+    img = keep_closest_images(ranker_of(m), img, rank_targets(m, target, embeds.size(0)));
   clock.lap("decoder");
   done += s.decoder.steps;
   if (s.upsample) {
@@ -250,7 +270,7 @@ UnclipOutput unclip_generate(UnclipModel& m, const std::string& prompt, int n, u
   torch::Tensor embeds = sample_prior(m.prior, m.prior_noise, cond, uncond, s.prior, gen);
   clock.lap("prior");
   if (on_step) on_step(s.prior.steps, total);
-  decode_and_finish(m, embeds, cond, uncond, cond.embeds, s, gen, s.prior.steps, total, on_step,
+  decode_and_finish(m, embeds, cond, uncond, RankTarget{prompt, {}, cond.embeds.narrow(0, 0, 1)}, s, gen, s.prior.steps, total, on_step,
                     base_params(m, s, "txt2img", prompt, n, seed), clock, out);
   return out;
 }
@@ -271,7 +291,7 @@ UnclipOutput unclip_vary(UnclipModel& m, const io::Image& image, const std::stri
   const int inversion = s.variation.invert ? s.decoder.steps : 0;
   const int total = inversion + s.decoder.steps + (s.upsample ? s.upsampler.steps : 0);
   // Candidates are ranked against the caption when there is one, else against the image's own embedding.
-  const torch::Tensor& target = caption.empty() ? embeds : cond.embeds;
+  const RankTarget target = caption.empty() ? RankTarget{"", source, embed} : RankTarget{caption, {}, one.embeds};
   UnclipSettings run = s;
   torch::Tensor x_T;
   if (s.variation.invert) {

@@ -59,12 +59,18 @@ struct UnclipModel {
   models::MiniPrior prior{nullptr};
   models::MiniDecoder decoder{nullptr};
   models::MiniUpsampler upsampler{nullptr};
+  // ranker.safetensors, where the folder has one: a second CLIP (with its own tokenizer) that ranks the decoder's
+  // candidates in clip's place. The clip the prior and decoder were trained on is blind to relations and colour
+  // bindings; a CLIP trained to see them can pick, among the candidates, the one that shows what was asked
+  // (MODEL_CARD, twenty-fourth try). Null without one.
+  models::MiniClip ranker{nullptr};
+  text::WordTokenizer ranker_tokenizer;
   sampling::NoiseConfig prior_noise, decoder_noise, upsampler_noise;
   UnclipSettings settings;  // how this model samples best: its sampling.json, or the defaults without one
 };
 
 // Loads clip.safetensors, prior.safetensors, decoder.safetensors and upsampler.safetensors from dir, and
-// sampling.json when it is there.
+// ranker.safetensors and sampling.json when they are there.
 UnclipModel load_unclip(const std::string& dir);
 
 // Where the built-in model lives: $EASEL_MODEL_DIR, else models/easel-mini next to or above the executable

@@ -7,7 +7,10 @@
 // here); validation keeps the grammar's captions. With "swapped_twins": true, every item whose caption names two
 // objects in two colours brings its colour-swapped twin (world::swap_colours) into the batch as one more pair, picture
 // and caption: the twin's picture is then a negative of the item's caption and the other way round, in both
-// directions of the loss, which a CLIP that sees only which colours and shapes are present cannot rank.
+// directions of the loss, which a CLIP that sees only which colours and shapes are present cannot rank. With
+// "turned_twins": true, likewise every item whose caption states a relation between its two objects brings its
+// turned twin (world::turn_relation: the objects' places exchanged, the relation turned), which a CLIP that does not
+// see where things are cannot rank (relation hard negatives alone did not teach that: MODEL_CARD, eighth try).
 #include <torch/torch.h>
 
 #include <functional>
@@ -58,6 +61,9 @@ class ClipTask : public Task {
     const nlohmann::json twins = training.value("swapped_twins", nlohmann::json(false));
     check(twins.is_boolean(), "clip config: training.swapped_twins must be true or false");
     swapped_twins_ = twins.get<bool>();
+    const nlohmann::json turned = training.value("turned_twins", nlohmann::json(false));
+    check(turned.is_boolean(), "clip config: training.turned_twins must be true or false");
+    turned_twins_ = turned.get<bool>();
   }
   std::string kind() const override { return "clip"; }
   torch::nn::Module& module() override { return *model_; }
@@ -66,26 +72,37 @@ class ClipTask : public Task {
     WorldBatch b = world_batch(seed_, first, count, int(model_->config.image_size));
     if (complete_captions_ > 0.0f) make_complete(b, first);
     std::vector<uint64_t> keys = item_keys(first, b.scenes.size());
-    if (swapped_twins_) add_twins(b, keys);
+    if (swapped_twins_ || turned_twins_) add_twins(b, keys);
     if (!hard_negatives_) return model_->contrastive_loss(b.images, tokenizer_.encode_batch(b.captions));
     Negatives n = negatives(b, seed_, keys);
     return model_->contrastive_loss(b.images, tokenizer_.encode_batch(b.captions), n.ids, n.valid);
   }
 
-  // Appends each item's colour-swapped twin (scene, spec, a caption worded by a draw of the item's own, picture)
-  // where it has one that shows and states nothing held out; keys gains the twin's key (its item's with the top bit
-  // set), from which its hard negative is drawn.
+  // Appends each item's colour-swapped and turned twins (as the config asks; scene, spec, a caption worded by a draw
+  // of the item's own, picture) where it has them and they show and state nothing held out; keys gains each twin's
+  // key (its item's with bit 63 set for a colour swap, bit 62 for a turned relation), from which its hard negative is
+  // drawn.
   void add_twins(WorldBatch& b, std::vector<uint64_t>& keys) const {
+    using Maker = std::optional<world::SwappedTwin> (*)(const world::Scene&, const world::SceneSpec&);
+    const struct {
+      bool on;
+      Maker make;
+      uint64_t bit;
+    } kinds[] = {{swapped_twins_, world::swap_colours, uint64_t(1) << 63},
+                 {turned_twins_, world::turn_relation, uint64_t(1) << 62}};
     const size_t count = b.scenes.size();
     for (size_t i = 0; i < count; ++i) {
-      std::optional<world::SwappedTwin> t = world::swap_colours(b.scenes[i], b.specs[i]);
-      if (!t || world::renders_held_out(t->scene) || world::states_held_out(t->spec)) continue;
-      const uint64_t key = keys[i] | (uint64_t(1) << 63);
-      world::Rng rng(seed_ * 0x94D049BB133111EBull ^ (key + 1) * 0xBF58476D1CE4E5B9ull);
-      b.captions.push_back(world::phrase(t->spec, rng));
-      b.specs.push_back(t->spec);
-      b.scenes.push_back(t->scene);
-      keys.push_back(key);
+      for (const auto& kind : kinds) {
+        if (!kind.on) continue;
+        std::optional<world::SwappedTwin> t = kind.make(b.scenes[i], b.specs[i]);
+        if (!t || world::renders_held_out(t->scene) || world::states_held_out(t->spec)) continue;
+        const uint64_t key = keys[i] | kind.bit;
+        world::Rng rng(seed_ * 0x94D049BB133111EBull ^ (key + 1) * 0xBF58476D1CE4E5B9ull);
+        b.captions.push_back(world::phrase(t->spec, rng));
+        b.specs.push_back(t->spec);
+        b.scenes.push_back(t->scene);
+        keys.push_back(key);
+      }
     }
     if (b.scenes.size() == count) return;
     const std::vector<world::Scene> twins(b.scenes.begin() + std::ptrdiff_t(count), b.scenes.end());
@@ -267,7 +284,7 @@ class ClipTask : public Task {
   models::MiniClip model_{nullptr};
   bool hard_negatives_ = false;
   float complete_captions_ = 0.0f;
-  bool swapped_twins_ = false;
+  bool swapped_twins_ = false, turned_twins_ = false;
   world::NegativeMix mix_ = world::NegativeMix::Basic;
 };
 

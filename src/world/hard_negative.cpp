@@ -108,6 +108,20 @@ std::optional<SwappedTwin> swap_colours(const Scene& scene, const SceneSpec& spe
   return twin;
 }
 
+std::optional<SwappedTwin> turn_relation(const Scene& scene, const SceneSpec& spec) {
+  if (!spec.relation || scene.objects.size() != 2) return std::nullopt;
+  SwappedTwin twin{scene, spec};
+  Object& a = twin.scene.objects[0];
+  Object& b = twin.scene.objects[1];
+  std::swap(a.cx, b.cx);
+  std::swap(a.cy, b.cy);
+  for (const Object& o : twin.scene.objects)  // the circumcircle stays on the canvas, as the sampler keeps it
+    if (o.cx - o.radius < 0 || o.cx + o.radius > 1 || o.cy - o.radius < 0 || o.cy + o.radius > 1) return std::nullopt;
+  twin.spec.relation->relation = converse(spec.relation->relation);
+  if (!satisfies(twin.scene, twin.spec) || satisfies(scene, twin.spec)) return std::nullopt;
+  return twin;
+}
+
 const char* name(Fact fact) {
   switch (fact) {
     case Fact::Size: return "size";

@@ -46,4 +46,12 @@ struct SwappedTwin {
 };
 std::optional<SwappedTwin> swap_colours(const Scene& scene, const SceneSpec& spec);
 
+// The turned twin: where the spec states a relation between two single objects of a two-object scene, the same
+// scene with the two objects' centres exchanged and the spec with the converse relation ("a circle above a square"
+// -> "a circle below a square"), true of the twin and false of the scene. The same objects, placed the other way
+// round: a CLIP that keeps only what is in the picture and not where cannot tell them apart. nullopt when the spec
+// has no relation, the scene has other than two objects, an object would leave the canvas at the other's centre, or
+// the turned spec does not hold of the twin or still holds of the scene. The caller checks held-out combinations.
+std::optional<SwappedTwin> turn_relation(const Scene& scene, const SceneSpec& spec);
+
 }  // namespace easel::world

@@ -4,7 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <ctime>
+#include <mutex>
 #include <fstream>
 
 #include "eval/eval_sheet.h"
@@ -237,6 +239,42 @@ TEST(Runner, BadInputsAreOneLineErrors) {
   eval::Generator empty_image = [](const std::string&, int n, uint64_t) { return std::vector<io::Image>(n); };
   expect_error([&] { eval::run_eval(items, empty_image, options(1)); }, "malformed image 0");
   expect_error([&] { eval::world_generator(64)("five red circles", 1, 1); }, "five red circles");
+}
+
+// Jobs: prompts generated on several threads give the same report, every prompt once with its own seed; a
+// generator's error is rethrown (the first in prompt order) after the threads stop; a count outside 1..64 is refused.
+TEST(Runner, JobsGiveTheSameReport) {
+  auto items = eval::suite_items("shapes-heldout");
+  items.resize(12);
+  std::mutex mutex;
+  std::vector<uint64_t> seeds;
+  eval::Generator recorder = [&](const std::string& prompt, int n, uint64_t seed) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      seeds.push_back(seed);
+    }
+    return eval::world_generator(64)(prompt, n, seed);
+  };
+  const eval::EvalReport one = eval::run_eval(items, recorder, options(2, 5));
+  const std::vector<uint64_t> in_order = seeds;
+  seeds.clear();
+  eval::RunOptions three = options(2, 5);
+  three.jobs = 3;
+  const eval::EvalReport threaded = eval::run_eval(items, recorder, three);
+  EXPECT_EQ(eval::report_json(threaded), eval::report_json(one));
+  std::sort(seeds.begin(), seeds.end());
+  std::vector<uint64_t> sorted = in_order;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(seeds, sorted) << "each prompt generated once, with its own seed";
+
+  eval::Generator fails_on_third = [&](const std::string& prompt, int n, uint64_t seed) {
+    if (prompt == items[2].prompt || prompt == items[7].prompt) throw Error("cannot draw \"" + prompt + "\"");
+    return eval::world_generator(64)(prompt, n, seed);
+  };
+  expect_error([&] { eval::run_eval(items, fails_on_third, three); }, items[2].prompt);
+  eval::RunOptions none = options(1);
+  none.jobs = 0;
+  expect_error([&] { eval::run_eval(items, recorder, none); }, "eval jobs 0");
 }
 
 TEST(EvalSheet, RowsHoldWholePrompts) {

@@ -155,6 +155,40 @@ TEST(BuiltinModel, DecoderCandidatesAreRankedByCLIP) {
   EXPECT_EQ(pipelines::unclip_vary(*m, three.images[0], "", 2, 7, s).images.size(), 2u);
 }
 
+// A folder's ranker.safetensors ranks the decoder's candidates in clip's place, for generate and vary alike. With
+// the model's own clip as its ranker the picks are exactly clip's; the ranker is weights (the hash changes), and a
+// broken ranker file is refused naming it.
+TEST(BuiltinModel, ARankerRanksTheCandidatesInClipsPlace) {
+  SHIPPED_MODEL_OR_SKIP();
+  TempDir dir;
+  for (const char* f : {"clip", "prior", "decoder", "upsampler"})
+    fs::create_symlink(fs::absolute(kShipped + "/" + f + ".safetensors"), dir / (std::string(f) + ".safetensors"));
+  pipelines::UnclipModel plain = pipelines::load_unclip(dir.path.string());
+  EXPECT_TRUE(plain.ranker.is_empty());
+  fs::copy_file(kShipped + "/clip.safetensors", dir / "ranker.safetensors");
+  pipelines::UnclipModel ranked = pipelines::load_unclip(dir.path.string());
+  ASSERT_FALSE(ranked.ranker.is_empty());
+  EXPECT_NE(ranked.hash, plain.hash) << "the ranker is part of the model";
+  pipelines::UnclipSettings s = plain.settings;
+  s.decoder.steps = 4;
+  s.decoder.candidates = 3;
+  s.upsample = false;
+  const auto a = pipelines::unclip_generate(plain, "a red circle above a blue square", 2, 7, s);
+  const auto b = pipelines::unclip_generate(ranked, "a red circle above a blue square", 2, 7, s);
+  ASSERT_EQ(b.images.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) EXPECT_EQ(a.images[i].pixels, b.images[i].pixels) << "image " << i;
+  EXPECT_EQ(pipelines::unclip_vary(plain, a.images[0], "", 2, 7, s).images[1].pixels,
+            pipelines::unclip_vary(ranked, a.images[0], "", 2, 7, s).images[1].pixels);
+
+  std::ofstream(dir / "ranker.safetensors", std::ios::trunc) << "not a model";
+  try {
+    pipelines::load_unclip(dir.path.string());
+    ADD_FAILURE() << "a broken ranker file loaded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("ranker.safetensors"), std::string::npos) << e.what();
+  }
+}
+
 TEST(BuiltinModel, BadSamplingJsonIsRefusedNamingTheFile) {
   TempDir dir;
   const std::string path = (dir / "sampling.json").string();

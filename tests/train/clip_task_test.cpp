@@ -58,9 +58,10 @@ TEST(ClipEvaluation, ProbesCountTheItemsTheyApplyTo) {
   EXPECT_LT(std::stod(m[4]), 0.99999) << line;
 }
 
-// "swapped_twins": each item whose caption binds two colours to two shapes brings its colour-swapped twin into the
-// batch, so the loss of the same items changes; anything but true or false is refused.
-TEST(ClipTraining, SwappedTwinsJoinTheBatch) {
+// "swapped_twins" and "turned_twins": each item whose caption binds two colours to two shapes (or states a relation
+// between its two objects) brings its colour-swapped (or turned) twin into the batch, so the loss of the same items
+// changes, and each kind of twin changes it differently; anything but true or false is refused.
+TEST(ClipTraining, SwappedAndTurnedTwinsJoinTheBatch) {
   text::WordTokenizer tok(train::world_vocabulary(1, 2000), 24);
   auto task_with = [&](const nlohmann::json& training) {
     train::TaskOptions o;
@@ -70,19 +71,30 @@ TEST(ClipTraining, SwappedTwinsJoinTheBatch) {
     return train::make_task("clip", o);
   };
   auto plain = task_with({{"hard_negatives", true}});
-  auto twins = task_with({{"hard_negatives", true}, {"swapped_twins", true}});
+  auto swapped = task_with({{"hard_negatives", true}, {"swapped_twins", true}});
+  auto turned = task_with({{"hard_negatives", true}, {"turned_twins", true}});
+  auto both = task_with({{"hard_negatives", true}, {"swapped_twins", true}, {"turned_twins", true}});
   torch::NoGradGuard no_grad;
-  // The same weights in both, so that only the batch can differ.
+  // The same weights in all, so that only the batch can differ.
   auto from = plain->module().named_parameters();
-  for (auto& p : twins->module().named_parameters()) p.value().copy_(from[p.key()]);
-  const double a = plain->loss(0, 64).item<double>(), b = twins->loss(0, 64).item<double>();
-  EXPECT_TRUE(std::isfinite(b));
+  for (auto* t : {&swapped, &turned, &both})
+    for (auto& p : (*t)->module().named_parameters()) p.value().copy_(from[p.key()]);
+  const double a = plain->loss(0, 64).item<double>(), b = swapped->loss(0, 64).item<double>(),
+               c = turned->loss(0, 64).item<double>(), d = both->loss(0, 64).item<double>();
+  for (double x : {b, c, d}) EXPECT_TRUE(std::isfinite(x));
   EXPECT_NE(a, b);  // the same weights and items: only the twins differ
+  EXPECT_NE(a, c);
+  EXPECT_NE(b, c);
+  EXPECT_NE(b, d);
+  EXPECT_NE(c, d);
   EXPECT_EQ(plain->loss(0, 64).item<double>(), a);  // and a plain batch is still the same batch
-  try {
-    task_with({{"swapped_twins", 1}});
-    FAIL() << "a non-boolean swapped_twins was accepted";
-  } catch (const std::exception& e) {
-    EXPECT_NE(std::string(e.what()).find("swapped_twins"), std::string::npos) << e.what();
+  EXPECT_EQ(both->loss(0, 64).item<double>(), d);
+  for (const char* key : {"swapped_twins", "turned_twins"}) {
+    try {
+      task_with({{key, 1}});
+      FAIL() << "a non-boolean " << key << " was accepted";
+    } catch (const std::exception& e) {
+      EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
+    }
   }
 }

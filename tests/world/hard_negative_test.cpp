@@ -120,16 +120,56 @@ TEST(WorldSwappedTwin, SwapsTheBindingAndStaysTrue) {
   EXPECT_FALSE(swap_colours(two_circles, same_shape).has_value());  // the swap would say the same
 }
 
-TEST(WorldSwappedTwin, TrainingCaptionsTwinsAreTrueOfTheTwinAndFalseOfTheScene) {
-  int twins = 0;
-  for (uint64_t i = 0; i < 3000; ++i) {
-    const Example ex = training_example(5, i);
-    const std::optional<SwappedTwin> t = swap_colours(ex.scene, ex.caption.spec);
-    if (!t) continue;
-    ++twins;
-    EXPECT_TRUE(satisfies(t->scene, t->spec)) << ex.caption.text;
-    EXPECT_FALSE(satisfies(ex.scene, t->spec)) << ex.caption.text;
-    EXPECT_EQ(t->scene.objects.size(), ex.scene.objects.size());
+// Both kinds of twin over the training stream: each twin's spec is true of it and false of the scene it came from, it
+// has as many objects, and a fair share of the stream has one (a few percent: colour swaps; most position scenes,
+// a sixth of the stream: turned relations).
+TEST(WorldTwins, TrainingCaptionsTwinsAreTrueOfTheTwinAndFalseOfTheScene) {
+  using Maker = std::optional<SwappedTwin> (*)(const Scene&, const SceneSpec&);
+  for (Maker make : {Maker(swap_colours), Maker(turn_relation)}) {
+    int twins = 0;
+    for (uint64_t i = 0; i < 3000; ++i) {
+      const Example ex = training_example(5, i);
+      const std::optional<SwappedTwin> t = make(ex.scene, ex.caption.spec);
+      if (!t) continue;
+      ++twins;
+      EXPECT_TRUE(satisfies(t->scene, t->spec)) << ex.caption.text;
+      EXPECT_FALSE(satisfies(ex.scene, t->spec)) << ex.caption.text;
+      EXPECT_EQ(t->scene.objects.size(), ex.scene.objects.size());
+    }
+    EXPECT_GT(twins, 100);
   }
-  EXPECT_GT(twins, 100);  // a few percent of the stream
+}
+
+// The turned twin: the two objects' places exchanged and the relation turned, true of the twin and false of the
+// scene; none without a relation or where the scene has other than two objects.
+TEST(WorldTurnedTwin, ExchangesThePlacesAndTurnsTheRelation) {
+  Scene scene;
+  Object a, b;
+  a.shape = Shape::Circle, a.cx = 0.5f, a.cy = 0.25f, a.radius = 0.14f;
+  b.shape = Shape::Square, b.cx = 0.5f, b.cy = 0.75f, b.radius = 0.14f;
+  scene.objects = {a, b};
+  SceneSpec spec;
+  spec.objects = {ObjectSpec{Shape::Circle, std::nullopt, std::nullopt, 1},
+                  ObjectSpec{Shape::Square, std::nullopt, std::nullopt, 1}};
+  spec.relation = RelationSpec{Relation::Above, 0, 1};
+  ASSERT_TRUE(satisfies(scene, spec));
+  const std::optional<SwappedTwin> t = turn_relation(scene, spec);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->spec.relation->relation, Relation::Below);
+  EXPECT_EQ(t->scene.objects[0].shape, Shape::Circle);
+  EXPECT_EQ(t->scene.objects[0].cy, 0.75f);
+  EXPECT_EQ(t->scene.objects[1].cy, 0.25f);
+  EXPECT_TRUE(satisfies(t->scene, t->spec));
+  EXPECT_FALSE(satisfies(scene, t->spec));
+
+  SceneSpec unrelated = spec;
+  unrelated.relation.reset();
+  EXPECT_FALSE(turn_relation(scene, unrelated).has_value());  // nothing to turn
+  Scene three = scene;
+  three.objects.push_back(a);
+  EXPECT_FALSE(turn_relation(three, spec).has_value());  // which two to exchange is not clear
+  Scene big = scene;  // a large object near the top edge would leave the canvas at the small one's place
+  big.objects[0].cy = 0.08f, big.objects[0].radius = 0.05f;
+  big.objects[1].cy = 0.75f, big.objects[1].radius = 0.22f;
+  EXPECT_FALSE(turn_relation(big, spec).has_value());
 }

@@ -7,6 +7,7 @@
 //   easel eval --self-check [--size 64] [--per-prompt 1] [--seed S]
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "apps/easel/builtin_cli.h"
 #include "apps/easel/command.h"
@@ -16,6 +17,7 @@
 #include "eval/unclip_model.h"
 #include "eval/world_model.h"
 #include "pipelines/unclip.h"
+#include "util/blas_kernels.h"
 #include "util/error.h"
 
 namespace {
@@ -51,6 +53,7 @@ struct Opts {
   std::string model, suite, prompts, json, sheet;
   int size = 64;
   int per_prompt = 4;
+  int jobs = 1;
   uint64_t seed = 1;
 };
 
@@ -73,7 +76,9 @@ int run_model(const Opts& o) {
   const std::vector<eval::EvalItem> items =
       o.prompts.empty() ? eval::suite_items(o.suite) : eval::read_prompt_file(o.prompts);
   eval::RunOptions run;
-  run.per_prompt = o.per_prompt, run.seed = o.seed, run.model = o.model;
+  run.per_prompt = o.per_prompt, run.seed = o.seed, run.model = o.model, run.jobs = o.jobs;
+  std::optional<ScopedBlasThreads> one_blas_thread;  // each job's products on its own thread, not OpenBLAS's workers
+  if (o.jobs > 1) one_blas_thread.emplace(1);
   run.suite = o.prompts.empty() ? o.suite : o.prompts;
   std::unique_ptr<eval::EvalSheet> sheet;
   if (!o.sheet.empty()) sheet = std::make_unique<eval::EvalSheet>(static_cast<int>(items.size()), o.per_prompt);
@@ -132,7 +137,12 @@ std::function<int()> setup(CLI::App& sub) {
   auto* per_prompt = sub.add_option("--per-prompt", o->per_prompt, "Images per prompt (default 4; 1 for --self-check)")
                          ->check(CLI::Range(1, 64));
   sub.add_option("--seed", o->seed, "Base seed (prompt i gets a seed derived from it and i)")->capture_default_str();
+  auto* jobs = sub.add_option("--jobs", o->jobs,
+                              "Prompts generated at a time, one thread each (default 1; 2 keeps both cores of a "
+                              "2-core machine busy); the report is the same")
+                   ->check(CLI::Range(1, 64));
   self->excludes(model);
+  self->excludes(jobs);
   suite->excludes(prompts)->needs(model);
   prompts->needs(model);
   sub.footer(
