@@ -114,7 +114,9 @@ namespace {
 std::vector<std::vector<io::Image>> generate_all(const std::vector<EvalItem>& items, const Generator& generate,
                                                  const RunOptions& options) {
   std::vector<std::vector<io::Image>> made(items.size());
-  auto one = [&](size_t p) { made[p] = generate(items[p].prompt, options.per_prompt, world::mix_seed(options.seed, p)); };
+  auto one = [&](size_t p) {
+    made[p] = generate(items[p].prompt, options.per_prompt, world::mix_seed(options.seed, p));
+  };
   if (options.jobs == 1) {
     for (size_t p = 0; p < items.size(); ++p) one(p);
     return made;

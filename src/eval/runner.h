@@ -98,9 +98,8 @@ struct RunOptions {
 using ImageObserver = std::function<void(size_t prompt, int k, const io::Image& image, const ImageVerdict& verdict)>;
 
 // Generates and judges every item. Throws easel::Error when per_prompt is outside 1..1024, jobs is outside 1..64,
-// the list is empty, a
-// prompt names nothing the judge can check, or the generator returns the wrong number of images or an empty or
-// malformed image (naming the prompt); the generator's own errors pass through.
+// the list is empty, a prompt names nothing the judge can check, or the generator returns the wrong number of
+// images or an empty or malformed image (naming the prompt); the generator's own errors pass through.
 EvalReport run_eval(const std::vector<EvalItem>& items, const Generator& generate, const RunOptions& options,
                     const ImageObserver& observe = {});
 

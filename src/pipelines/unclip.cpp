@@ -270,7 +270,8 @@ UnclipOutput unclip_generate(UnclipModel& m, const std::string& prompt, int n, u
   torch::Tensor embeds = sample_prior(m.prior, m.prior_noise, cond, uncond, s.prior, gen);
   clock.lap("prior");
   if (on_step) on_step(s.prior.steps, total);
-  decode_and_finish(m, embeds, cond, uncond, RankTarget{prompt, {}, cond.embeds.narrow(0, 0, 1)}, s, gen, s.prior.steps, total, on_step,
+  const RankTarget target{prompt, {}, cond.embeds.narrow(0, 0, 1)};
+  decode_and_finish(m, embeds, cond, uncond, target, s, gen, s.prior.steps, total, on_step,
                     base_params(m, s, "txt2img", prompt, n, seed), clock, out);
   return out;
 }

@@ -140,7 +140,10 @@ TEST(UnclipStages, DecoderStartsFromGivenLatentsSharedByItsCandidates) {
   const torch::Tensor still = draw(0, 1, x_T);
   ASSERT_EQ(still.sizes(), (std::vector<int64_t>{6, 3, 16, 16}));
   EXPECT_TRUE(torch::equal(still, draw(0, 2, x_T))) << "eta 0 from given latents drew noise";
-  EXPECT_TRUE(torch::equal(still.slice(0, 0, 2), still.slice(0, 4, 6))) << "candidates of an item differ at eta 0";
+  // The same latents give the same image in every candidate's rows: bit for bit where the CPU's kernels treat every
+  // row of a batch alike, within float rounding where they do not (an AVX2 machine's batched products).
+  EXPECT_LT((still.slice(0, 0, 2) - still.slice(0, 4, 6)).abs().max().item<double>(), 1e-4)
+      << "candidates of an item differ at eta 0";
   EXPECT_FALSE(torch::equal(still.slice(0, 0, 1), still.slice(0, 1, 2))) << "the two items share a latent";
   const torch::Tensor free = draw(1, 1, x_T);
   EXPECT_FALSE(torch::allclose(free.slice(0, 0, 2), free.slice(0, 2, 4), 1e-3, 1e-3)) << "eta 1 drew no noise";
