@@ -53,7 +53,7 @@ nlohmann::json unclip_settings_to_json(const UnclipSettings& s);
 
 struct UnclipModel {
   std::string dir;
-  std::string hash;  // io::model_hash of dir: the four files' weights, recorded in every PNG
+  std::string hash;  // io::model_hash of dir: its model files' weights (the ranker's too), recorded in every PNG
   text::WordTokenizer tokenizer;
   models::MiniClip clip{nullptr};
   models::MiniPrior prior{nullptr};
