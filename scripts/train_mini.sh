@@ -98,7 +98,8 @@ parallel_stage decoder decoder "$DECODER_STEPS" 64 5e-4 --warmup 500 --ema 0.999
 parallel_stage words decoder "$WORDS_STEPS" 64 3e-4 --warmup 100 --ema 0.998 --bf16 --clip "$NEGCLIP" \
   --init "$RUN/decoder-bf16.safetensors" --config "$WORDS_CONFIG" --decay-from "$WORDS_DECAY_FROM"
 
-# CLIP stays fp32 (the prior and decoder learned its exact embeddings); the rest ships in bf16.
+# CLIP stays fp32 (the prior and decoder learned its exact embeddings), the ranker fp32 as it was evaluated; the rest
+# ships in bf16.
 "$EASEL" export "$NEGCLIP" models/easel-mini/clip.safetensors --dtype fp32 --overwrite
 "$EASEL" export "$RUN/words/decoder.safetensors" models/easel-mini/decoder.safetensors --overwrite
 "$EASEL" export "$RUN/ranker/clip.safetensors" models/easel-mini/ranker.safetensors --dtype fp32 --overwrite
